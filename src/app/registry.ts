@@ -1,0 +1,385 @@
+// Registry use-cases: set up jurisdictions, accounts and unit types, and run ledger commands.
+// Commands for one jurisdiction are group-committed: callers queue, a single writer takes up to
+// `batchMax` of them into one database transaction under the jurisdiction's lock, and each caller is
+// answered only after that transaction has committed.
+import { v7 as uuidv7 } from 'uuid';
+import { assert } from '../domain/assert.js';
+import { RefusedError, refusal } from '../domain/errors.js';
+import type { Block } from '../domain/registry/blocks.js';
+import { GENESIS_HASH } from '../domain/registry/journal.js';
+import {
+  applyCommand,
+  emptyEffects,
+  holdingKey,
+  type CommandResult,
+  type LedgerCommand,
+  type LedgerState,
+} from '../domain/registry/ledger.js';
+import {
+  ACCOUNT_TYPES,
+  TERMINAL_ACCOUNT_TYPES,
+  UNIT_KINDS,
+  type AccountType,
+  type TerminalAccountType,
+  type Tx,
+  type TxRequest,
+  type UnitKind,
+} from '../domain/registry/model.js';
+import type { Database, WriteSession } from '../store/db.js';
+import * as ledgerSql from '../store/ledger-store.js';
+
+export interface RegistryOptions {
+  /** Most commands one database transaction carries (default 256). */
+  readonly batchMax?: number;
+  readonly clock?: () => Date;
+  readonly newId?: () => string;
+}
+
+export interface JurisdictionInput {
+  readonly code: string;
+  readonly nameEn: string;
+  readonly nameJa: string;
+  readonly timeZone: string;
+  readonly fyStartMonth: number;
+}
+
+export interface AccountInput {
+  readonly jurisdictionId: string;
+  readonly type: AccountType;
+  readonly holder: string;
+  readonly facilityId?: string;
+}
+
+export interface UnitTypeInput {
+  readonly jurisdictionId: string;
+  readonly code: string;
+  readonly kind: UnitKind;
+  readonly issuingJurisdiction: string;
+  readonly vintage?: number;
+  readonly originatingFacilityId?: string;
+}
+
+/** EU-style account type numbers used in account numbers (`TKY-200-17`). */
+const ACCOUNT_TYPE_NUMBER: Record<AccountType, number> = {
+  authority_issuance: 100,
+  facility_compliance: 200,
+  general_holding: 300,
+  linked_transit: 400,
+  surrender: 900,
+  retirement: 910,
+  cancellation: 920,
+};
+
+const CODE_PATTERN = /^[A-Z][A-Z0-9-]{1,15}$/;
+const BATCH_MAX_DEFAULT = 256;
+
+interface Pending {
+  readonly command: LedgerCommand;
+  readonly resolve: (r: CommandResult) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+export class Registry {
+  readonly batchMax: number;
+  private readonly clock: () => Date;
+  private readonly newId: () => string;
+  private readonly queues = new Map<string, Pending[]>();
+  private readonly terminalAccounts = new Map<string, Record<TerminalAccountType, string>>();
+
+  constructor(
+    readonly db: Database,
+    options: RegistryOptions = {},
+  ) {
+    this.batchMax = options.batchMax ?? BATCH_MAX_DEFAULT;
+    assert(this.batchMax >= 1 && this.batchMax <= 1000, 'batchMax within 1..1000');
+    this.clock = options.clock ?? (() => new Date());
+    this.newId = options.newId ?? uuidv7;
+  }
+
+  // ---- set-up -------------------------------------------------------------------------------------------
+
+  /** Creates a jurisdiction with its surrender, retirement and cancellation accounts. */
+  async createJurisdiction(input: JurisdictionInput): Promise<{ id: string; code: string }> {
+    if (!CODE_PATTERN.test(input.code)) {
+      throw new RefusedError(refusal('CODE_INVALID', 'A jurisdiction code is 2–16 capital letters, digits or hyphens, starting with a letter.', 'code'));
+    }
+    if (!Number.isInteger(input.fyStartMonth) || input.fyStartMonth < 1 || input.fyStartMonth > 12) {
+      throw new RefusedError(refusal('MONTH_INVALID', 'The fiscal year starts in a month from 1 to 12.', 'fyStartMonth'));
+    }
+    const id = this.newId();
+    const now = this.clock().toISOString();
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const existing = await trx.selectFrom('jurisdictions').select('id').where('code', '=', input.code).executeTakeFirst();
+      if (existing !== undefined) throw new RefusedError(refusal('CODE_TAKEN', `Jurisdiction ${input.code} already exists.`, 'code'));
+      await trx
+        .insertInto('jurisdictions')
+        .values({
+          id,
+          code: input.code,
+          name_en: input.nameEn,
+          name_ja: input.nameJa,
+          time_zone: input.timeZone,
+          fy_start_month: input.fyStartMonth,
+          serial_prefix: input.code,
+          journal_head: GENESIS_HASH,
+          created_at: now,
+        })
+        .execute();
+      for (const type of TERMINAL_ACCOUNT_TYPES) {
+        await trx
+          .insertInto('accounts')
+          .values({ id: this.newId(), jurisdiction_id: id, number: `${input.code}-${ACCOUNT_TYPE_NUMBER[type]}-1`, type, holder: input.nameEn, created_at: now })
+          .execute();
+      }
+    });
+    return { id, code: input.code };
+  }
+
+  async jurisdictionByCode(code: string): Promise<{ id: string; code: string } | undefined> {
+    return this.db.kysely.selectFrom('jurisdictions').select(['id', 'code']).where('code', '=', code).executeTakeFirst();
+  }
+
+  async openAccount(input: AccountInput): Promise<{ id: string; number: string }> {
+    if (!(ACCOUNT_TYPES as readonly string[]).includes(input.type) || (TERMINAL_ACCOUNT_TYPES as readonly string[]).includes(input.type)) {
+      throw new RefusedError(refusal('ACCOUNT_TYPE_INVALID', `Accounts opened by users are one of: authority_issuance, facility_compliance, general_holding, linked_transit.`, 'type'));
+    }
+    if (input.holder.trim() === '' || input.holder.length > 200) {
+      throw new RefusedError(refusal('HOLDER_INVALID', 'The account holder is named (1 to 200 characters).', 'holder'));
+    }
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const jurisdiction = await trx.selectFrom('jurisdictions').select(['id', 'code']).where('id', '=', input.jurisdictionId).executeTakeFirst();
+      if (jurisdiction === undefined) throw new RefusedError(refusal('UNKNOWN_JURISDICTION', `No jurisdiction ${input.jurisdictionId}.`, 'jurisdictionId'));
+      const { n } = await trx
+        .selectFrom('accounts')
+        .select((eb) => eb.fn.countAll<bigint | number | string>().as('n'))
+        .where('jurisdiction_id', '=', jurisdiction.id)
+        .where('type', '=', input.type)
+        .executeTakeFirstOrThrow();
+      const id = this.newId();
+      const number = `${jurisdiction.code}-${ACCOUNT_TYPE_NUMBER[input.type]}-${BigInt(n) + 1n}`;
+      await trx
+        .insertInto('accounts')
+        .values({
+          id,
+          jurisdiction_id: jurisdiction.id,
+          number,
+          type: input.type,
+          holder: input.holder,
+          facility_id: input.facilityId ?? null,
+          created_at: this.clock().toISOString(),
+        })
+        .execute();
+      return { id, number };
+    });
+  }
+
+  async createUnitType(input: UnitTypeInput): Promise<{ id: string; code: string }> {
+    if (!(UNIT_KINDS as readonly string[]).includes(input.kind)) {
+      throw new RefusedError(refusal('UNIT_KIND_INVALID', `A unit kind is one of: ${UNIT_KINDS.join(', ')}.`, 'kind'));
+    }
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/.test(input.code)) {
+      throw new RefusedError(refusal('CODE_INVALID', 'A unit type code is 1–40 letters, digits, dots, underscores or hyphens.', 'code'));
+    }
+    const id = this.newId();
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const taken = await trx
+        .selectFrom('unit_types')
+        .select('id')
+        .where('jurisdiction_id', '=', input.jurisdictionId)
+        .where('code', '=', input.code)
+        .executeTakeFirst();
+      if (taken !== undefined) throw new RefusedError(refusal('CODE_TAKEN', `Unit type ${input.code} already exists.`, 'code'));
+      await trx
+        .insertInto('unit_types')
+        .values({
+          id,
+          jurisdiction_id: input.jurisdictionId,
+          code: input.code,
+          kind: input.kind,
+          issuing_jurisdiction: input.issuingJurisdiction,
+          vintage: input.vintage ?? null,
+          originating_facility_id: input.originatingFacilityId ?? null,
+          created_at: this.clock().toISOString(),
+        })
+        .execute();
+    });
+    return { id, code: input.code };
+  }
+
+  // ---- ledger commands ------------------------------------------------------------------------------------
+
+  submit(jurisdictionId: string, request: TxRequest, opts: { idempotencyKey: string; actor: string; execute?: boolean }): Promise<CommandResult> {
+    return this.run(jurisdictionId, { kind: 'submit', request, idempotencyKey: opts.idempotencyKey, actor: opts.actor, execute: opts.execute ?? false });
+  }
+
+  approve(jurisdictionId: string, txId: string, actor: string): Promise<CommandResult> {
+    return this.run(jurisdictionId, { kind: 'approve', txId, actor });
+  }
+
+  complete(jurisdictionId: string, txId: string): Promise<CommandResult> {
+    return this.run(jurisdictionId, { kind: 'complete', txId });
+  }
+
+  reject(jurisdictionId: string, txId: string, actor: string, reason: string): Promise<CommandResult> {
+    return this.run(jurisdictionId, { kind: 'reject', txId, actor, reason });
+  }
+
+  cancel(jurisdictionId: string, txId: string, actor: string): Promise<CommandResult> {
+    return this.run(jurisdictionId, { kind: 'cancel', txId, actor });
+  }
+
+  /** Queues a command; resolves once the batch that carried it has committed. */
+  run(jurisdictionId: string, command: LedgerCommand): Promise<CommandResult> {
+    return new Promise((resolve, reject) => {
+      let queue = this.queues.get(jurisdictionId);
+      const idle = queue === undefined;
+      if (queue === undefined) {
+        queue = [];
+        this.queues.set(jurisdictionId, queue);
+      }
+      queue.push({ command, resolve, reject });
+      if (idle) void this.drain(jurisdictionId, queue);
+    });
+  }
+
+  private async drain(jurisdictionId: string, queue: Pending[]): Promise<void> {
+    // Yield once so that callers arriving in the same tick share the first batch.
+    await Promise.resolve();
+    while (queue.length > 0) {
+      const batch = queue.splice(0, this.batchMax);
+      try {
+        const results = await this.runBatch(jurisdictionId, batch.map((p) => p.command));
+        batch.forEach((p, i) => { p.resolve(results[i]!); });
+      } catch (error) {
+        if (batch.length === 1) {
+          batch[0]!.reject(error);
+        } else {
+          // One command may have broken the batch: retry each alone so that the others still go through.
+          for (const p of batch) {
+            try {
+              p.resolve((await this.runBatch(jurisdictionId, [p.command]))[0]!);
+            } catch (e) {
+              p.reject(e);
+            }
+          }
+        }
+      }
+    }
+    this.queues.delete(jurisdictionId);
+  }
+
+  private async runBatch(jurisdictionId: string, commands: readonly LedgerCommand[]): Promise<CommandResult[]> {
+    const terminal = await this.terminalAccountsOf(jurisdictionId);
+    return this.db.withWriteTransaction(async (s) => {
+      const head = await ledgerSql.lockJurisdiction(s, jurisdictionId);
+      if (head === null) {
+        return commands.map(() => ({ ok: false as const, refusal: refusal('UNKNOWN_JURISDICTION', `No jurisdiction ${jurisdictionId}.`, 'jurisdictionId') }));
+      }
+      const state = await this.loadState(s, jurisdictionId, head, terminal, commands);
+      const loaded = new Map<string, readonly Block[]>(state.holdings);
+      const effects = emptyEffects();
+      const env = { now: this.clock(), newId: this.newId };
+      const results = commands.map((c) => applyCommand(state, effects, c, env));
+      await ledgerSql.writeEffects(s, jurisdictionId, loaded, state, effects);
+      return results;
+    });
+  }
+
+  /** Loads everything the commands can touch, in two rounds: transactions first, then what they name. */
+  private async loadState(
+    s: WriteSession,
+    jurisdictionId: string,
+    head: ledgerSql.JurisdictionHead,
+    terminal: Record<TerminalAccountType, string>,
+    commands: readonly LedgerCommand[],
+  ): Promise<LedgerState> {
+    const keys: string[] = [];
+    const txIds: string[] = [];
+    for (const c of commands) {
+      if (c.kind === 'submit') {
+        keys.push(c.idempotencyKey);
+        if (c.request.type === 'reversal') txIds.push(c.request.reversesTxId);
+      } else {
+        txIds.push(c.txId);
+      }
+    }
+    const txs = [...(await ledgerSql.txsByKeys(s, jurisdictionId, keys)), ...(await ledgerSql.txsByIds(s, txIds))];
+    const txById = new Map(txs.map((t) => [t.id, t]));
+    const txByKey = new Map(txs.filter((t) => t.jurisdictionId === jurisdictionId).map((t) => [t.idempotencyKey, t]));
+
+    const originals = new Set<string>();
+    const pairs = new Map<string, readonly [string, string]>();
+    const addPair = (accountId: string | null, unitTypeId: string): void => {
+      if (accountId !== null) pairs.set(holdingKey(accountId, unitTypeId), [accountId, unitTypeId]);
+    };
+    const addTx = (t: Tx | undefined): void => {
+      if (t === undefined) return;
+      addPair(t.fromAccountId, t.unitTypeId);
+      addPair(t.toAccountId, t.unitTypeId);
+      if (t.reversesTxId !== null) originals.add(t.reversesTxId);
+    };
+    for (const c of commands) {
+      if (c.kind !== 'submit') {
+        addTx(txById.get(c.txId));
+        continue;
+      }
+      const r = c.request;
+      if (r.type === 'reversal') {
+        originals.add(r.reversesTxId);
+        addTx(txById.get(r.reversesTxId));
+        continue;
+      }
+      if (r.type !== 'issuance') addPair(r.fromAccountId, r.unitTypeId);
+      if (r.type === 'issuance' || r.type === 'transfer') addPair(r.toAccountId, r.unitTypeId);
+      else addPair(terminal[r.type], r.unitTypeId);
+    }
+    const pairList = [...pairs.values()];
+    const [accounts, unitTypes, holdings, reversals, moves] = [
+      await ledgerSql.accountsByIds(s, [...new Set(pairList.map(([a]) => a))]),
+      await ledgerSql.unitTypesByIds(s, [...new Set([...pairList.map(([, u]) => u), ...unitTypeIdsOf(commands)])]),
+      await ledgerSql.blocksOf(s, pairList),
+      await ledgerSql.liveReversalsOf(s, [...originals]),
+      await ledgerSql.movesByTx(s, [...originals]),
+    ];
+    return {
+      jurisdictionId,
+      serialNext: head.serialNext,
+      journalSeq: head.journalSeq,
+      journalHead: head.journalHead,
+      terminalAccounts: terminal,
+      accounts: new Map(accounts.map((a) => [a.id, a])),
+      unitTypes: new Map(unitTypes.filter((u) => u.jurisdictionId === jurisdictionId).map((u) => [u.id, u])),
+      holdings,
+      txById,
+      txByKey,
+      movesByTx: moves,
+      reversalOf: new Map(reversals.map((t) => [t.reversesTxId!, t.id])),
+    };
+  }
+
+  private async terminalAccountsOf(jurisdictionId: string): Promise<Record<TerminalAccountType, string>> {
+    const cached = this.terminalAccounts.get(jurisdictionId);
+    if (cached !== undefined) return cached;
+    const rows = await this.db.kysely
+      .selectFrom('accounts')
+      .select(['id', 'type'])
+      .where('jurisdiction_id', '=', jurisdictionId)
+      .where('type', 'in', [...TERMINAL_ACCOUNT_TYPES])
+      .execute();
+    const found = Object.fromEntries(rows.map((r) => [r.type, r.id])) as Partial<Record<TerminalAccountType, string>>;
+    // An unknown jurisdiction has none; runBatch then refuses every command without caching anything.
+    const terminal = { surrender: found.surrender ?? '', retirement: found.retirement ?? '', cancellation: found.cancellation ?? '' };
+    if (rows.length === TERMINAL_ACCOUNT_TYPES.length) this.terminalAccounts.set(jurisdictionId, terminal);
+    return terminal;
+  }
+}
+
+function unitTypeIdsOf(commands: readonly LedgerCommand[]): string[] {
+  return commands.flatMap((c) => (c.kind === 'submit' && c.request.type !== 'reversal' ? [c.request.unitTypeId] : []));
+}
+
+/** The transaction of a successful result; a refusal becomes a RefusedError (for callers that stop on refusal). */
+export function txOrThrow(result: CommandResult): Tx {
+  if (!result.ok) throw new RefusedError(result.refusal);
+  return result.tx;
+}

@@ -1,0 +1,30 @@
+// The `citycap` command line.
+import { Command, CommanderError } from 'commander';
+import { dbCommand, demoCommand, ledgerCommand } from './ledger.js';
+import { reportError } from './output.js';
+import { serveCommand } from './serve.js';
+
+const program = new Command('citycap')
+  .description('citycap — city cap-and-trade registry, programs and disclosure')
+  .showHelpAfterError();
+program.addCommand(dbCommand());
+program.addCommand(ledgerCommand());
+program.addCommand(demoCommand());
+program.addCommand(serveCommand());
+
+// Commands added with addCommand do not inherit exitOverride: set it everywhere so that usage errors exit 2.
+const overrideExit = (c: Command): void => {
+  c.exitOverride();
+  c.commands.forEach(overrideExit);
+};
+overrideExit(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    process.exitCode = reportError(error);
+  }
+}

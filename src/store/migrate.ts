@@ -1,0 +1,15 @@
+// Runs the in-code migrations (same files for SQLite and PostgreSQL) with Kysely's Migrator.
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import type { Database } from './db.js';
+import * as m0001 from './migrations/0001_ledger.js';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_ledger': m0001,
+};
+
+export async function migrateToLatest(db: Database): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: () => Promise.resolve(MIGRATIONS) } });
+  const result = await migrator.migrateToLatest();
+  if (result.error !== undefined) throw result.error instanceof Error ? result.error : new Error('migration failed', { cause: result.error });
+  return result;
+}
