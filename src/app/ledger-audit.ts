@@ -59,9 +59,11 @@ async function verifyJurisdiction(
   j: { id: string; code: string; serial_next: bigint; journal_seq: bigint; journal_head: string },
   expectHead: string | undefined,
 ): Promise<JurisdictionVerification> {
+  // Keep the PROBLEMS_MAX earliest: a later problem may displace one found earlier but further down the journal.
   const problems: Problem[] = [];
   const problem = (seq: bigint, place: ProblemPlace, message: string): void => {
-    if (problems.length < PROBLEMS_MAX) problems.push({ seq, place, message });
+    problems.push({ seq, place, message });
+    if (problems.length > 2 * PROBLEMS_MAX) keepEarliest(problems);
   };
 
   const accounts = new Map((await k.selectFrom('accounts').select(['id', 'number', 'type']).where('jurisdiction_id', '=', j.id).execute()).map((a) => [a.id, a]));
@@ -97,9 +99,9 @@ async function verifyJurisdiction(
       if (seq !== expected) problem(expected, 'journal', `entry ${expected} is missing (next stored entry is ${seq})`);
       expected = seq + 1n;
       if (row.prev_hash !== prev) problem(seq, 'journal', `entry ${seq} does not link to the entry before it (prev_hash differs)`);
-      const hash = chainHash(prev, row.body);
-      if (row.hash !== hash) problem(seq, 'journal', `entry ${seq}: stored hash does not match its contents`);
-      prev = hash;
+      if (row.hash !== chainHash(row.prev_hash, row.body)) problem(seq, 'journal', `entry ${seq}: stored hash does not match its contents`);
+      // Go on from the stored hash, so that one edited entry is reported once, not again at every later link.
+      prev = row.hash;
       let body: JournalBody;
       try {
         body = JSON.parse(row.body) as JournalBody;
@@ -111,6 +113,7 @@ async function verifyJurisdiction(
       if (body.seq !== seq.toString() || body.tx.id !== row.tx_id || body.jurisdiction !== j.id) {
         problem(seq, 'journal', `entry ${seq}: body names another sequence number, transaction or jurisdiction`);
       }
+      if (journaled.has(body.tx.id)) problem(seq, 'journal', `entry ${seq}: transaction ${body.tx.id} is already in the journal`);
       journaled.add(body.tx.id);
       checkTransactionRow(completed.get(body.tx.id), body, seq, problem);
       replay(body, seq, holdings, issued, lastSeqOf, problem, (start, end) => {
@@ -174,8 +177,14 @@ async function verifyJurisdiction(
       problem(entries, 'unit_type', `unit type ${u.code}: ${u.issued_t} t issued but ${accounted} t held, surrendered, retired or cancelled`);
     }
   }
-  problems.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+  keepEarliest(problems);
   return { code: j.code, entries, head: prev, problems };
+}
+
+/** Sorts problems by sequence number (stable) and keeps the first PROBLEMS_MAX. */
+function keepEarliest(problems: Problem[]): void {
+  problems.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+  problems.length = Math.min(problems.length, PROBLEMS_MAX);
 }
 
 function checkTransactionRow(
@@ -216,13 +225,9 @@ function replay(
     issued.set(unitType, (issued.get(unitType) ?? 0n) + totalSize(moves));
   } else {
     const key = holdingKey(body.tx.from, unitType);
-    const withIds = (holdings.get(key) ?? []).map((r, i) => ({ id: String(i), ...r }));
-    const left = takeExact(withIds, moves, () => 'split');
-    if (left === null) {
-      problem(seq, 'journal', `entry ${seq} moves serials that the source account did not hold`);
-    } else {
-      holdings.set(key, left.map(({ start, end }) => ({ start, end })));
-    }
+    const left = takeExact(holdings.get(key) ?? [], moves);
+    if (left === null) problem(seq, 'journal', `entry ${seq} moves serials that the source account did not hold`);
+    else holdings.set(key, left);
     lastSeqOf.set(key, seq);
   }
   if (body.tx.to === null) {

@@ -2,10 +2,9 @@
 // Commands for one jurisdiction are group-committed: callers queue, a single writer takes up to
 // `batchMax` of them into one database transaction under the jurisdiction's lock, and each caller is
 // answered only after that transaction has committed.
-import { v7 as uuidv7 } from 'uuid';
 import { assert } from '../domain/assert.js';
 import { RefusedError, refusal } from '../domain/errors.js';
-import type { Block } from '../domain/registry/blocks.js';
+import type { SerialRange } from '../domain/registry/blocks.js';
 import { GENESIS_HASH } from '../domain/registry/journal.js';
 import {
   applyCommand,
@@ -24,9 +23,12 @@ import {
   type Tx,
   type TxRequest,
   type UnitKind,
+  type UnitType,
+  type Account,
 } from '../domain/registry/model.js';
 import type { Database, WriteSession } from '../store/db.js';
 import * as ledgerSql from '../store/ledger-store.js';
+import { uuidv7 } from './ids.js';
 
 export interface RegistryOptions {
   /** Most commands one database transaction carries (default 256). */
@@ -71,6 +73,21 @@ const ACCOUNT_TYPE_NUMBER: Record<AccountType, number> = {
 };
 
 const CODE_PATTERN = /^[A-Z][A-Z0-9-]{1,15}$/;
+/** Holdings a writer keeps in memory per jurisdiction before it starts over. */
+const CACHED_HOLDINGS_MAX = 100_000;
+
+/**
+ * What the writer last stored for a jurisdiction, valid while the jurisdiction's ledger_version is the one it
+ * wrote: every ledger batch bumps the version under the jurisdiction's lock, so an equal version proves that no
+ * other writer (another process, another Registry) changed blocks, balances or issued totals since. Whatever
+ * changes an account's status must bump the version too.
+ */
+interface LedgerCache {
+  version: bigint;
+  readonly holdings: Map<string, readonly SerialRange[]>;
+  readonly accounts: Map<string, Account>;
+  readonly unitTypes: Map<string, UnitType>;
+}
 const BATCH_MAX_DEFAULT = 256;
 
 interface Pending {
@@ -85,6 +102,7 @@ export class Registry {
   private readonly newId: () => string;
   private readonly queues = new Map<string, Pending[]>();
   private readonly terminalAccounts = new Map<string, Record<TerminalAccountType, string>>();
+  private readonly caches = new Map<string, LedgerCache>();
 
   constructor(
     readonly db: Database,
@@ -93,7 +111,7 @@ export class Registry {
     this.batchMax = options.batchMax ?? BATCH_MAX_DEFAULT;
     assert(this.batchMax >= 1 && this.batchMax <= 1000, 'batchMax within 1..1000');
     this.clock = options.clock ?? (() => new Date());
-    this.newId = options.newId ?? uuidv7;
+    this.newId = options.newId ?? (() => uuidv7());
   }
 
   // ---- set-up -------------------------------------------------------------------------------------------
@@ -270,19 +288,39 @@ export class Registry {
 
   private async runBatch(jurisdictionId: string, commands: readonly LedgerCommand[]): Promise<CommandResult[]> {
     const terminal = await this.terminalAccountsOf(jurisdictionId);
-    return this.db.withWriteTransaction(async (s) => {
-      const head = await ledgerSql.lockJurisdiction(s, jurisdictionId);
-      if (head === null) {
-        return commands.map(() => ({ ok: false as const, refusal: refusal('UNKNOWN_JURISDICTION', `No jurisdiction ${jurisdictionId}.`, 'jurisdictionId') }));
+    try {
+      const { results, committed } = await this.db.withWriteTransaction(async (s) => {
+        const head = await ledgerSql.lockJurisdiction(s, jurisdictionId);
+        if (head === null) {
+          const unknown = refusal('UNKNOWN_JURISDICTION', `No jurisdiction ${jurisdictionId}.`, 'jurisdictionId');
+          return { results: commands.map(() => ({ ok: false as const, refusal: unknown })), committed: null };
+        }
+        let cache = this.caches.get(jurisdictionId);
+        if (cache?.version !== head.version || cache.holdings.size > CACHED_HOLDINGS_MAX) {
+          cache = { version: head.version, holdings: new Map(), accounts: new Map(), unitTypes: new Map() };
+          this.caches.set(jurisdictionId, cache);
+        }
+        const state = await this.loadState(s, jurisdictionId, head, terminal, commands, cache);
+        const loaded = new Map(state.holdings);
+        const effects = emptyEffects();
+        const env = { now: this.clock(), newId: this.newId };
+        const out = commands.map((c) => applyCommand(state, effects, c, env));
+        if (effects.txs.size === 0) return { results: out, committed: null };
+        await ledgerSql.writeEffects(s, jurisdictionId, loaded, state, effects, head.version + 1n);
+        return { results: out, committed: { cache, state } };
+      });
+      if (committed !== null) {
+        // The batch is durable: the cache now stands for the version it wrote.
+        for (const [key, blocks] of committed.state.holdings) committed.cache.holdings.set(key, blocks);
+        for (const [id, u] of committed.state.unitTypes) committed.cache.unitTypes.set(id, u);
+        committed.cache.version += 1n;
       }
-      const state = await this.loadState(s, jurisdictionId, head, terminal, commands);
-      const loaded = new Map<string, readonly Block[]>(state.holdings);
-      const effects = emptyEffects();
-      const env = { now: this.clock(), newId: this.newId };
-      const results = commands.map((c) => applyCommand(state, effects, c, env));
-      await ledgerSql.writeEffects(s, jurisdictionId, loaded, state, effects);
       return results;
-    });
+    } catch (error) {
+      // Whatever the failed batch did to the cache never reached the database.
+      this.caches.delete(jurisdictionId);
+      throw error;
+    }
   }
 
   /** Loads everything the commands can touch, in two rounds: transactions first, then what they name. */
@@ -292,6 +330,7 @@ export class Registry {
     head: ledgerSql.JurisdictionHead,
     terminal: Record<TerminalAccountType, string>,
     commands: readonly LedgerCommand[],
+    cache: LedgerCache,
   ): Promise<LedgerState> {
     const keys: string[] = [];
     const txIds: string[] = [];
@@ -318,6 +357,7 @@ export class Registry {
       addPair(t.toAccountId, t.unitTypeId);
       if (t.reversesTxId !== null) originals.add(t.reversesTxId);
     };
+    const unitTypeIds = new Set<string>();
     for (const c of commands) {
       if (c.kind !== 'submit') {
         addTx(txById.get(c.txId));
@@ -329,26 +369,42 @@ export class Registry {
         addTx(txById.get(r.reversesTxId));
         continue;
       }
+      unitTypeIds.add(r.unitTypeId);
       if (r.type !== 'issuance') addPair(r.fromAccountId, r.unitTypeId);
       if (r.type === 'issuance' || r.type === 'transfer') addPair(r.toAccountId, r.unitTypeId);
       else addPair(terminal[r.type], r.unitTypeId);
     }
-    const pairList = [...pairs.values()];
-    const [accounts, unitTypes, holdings, reversals, moves] = [
-      await ledgerSql.accountsByIds(s, [...new Set(pairList.map(([a]) => a))]),
-      await ledgerSql.unitTypesByIds(s, [...new Set([...pairList.map(([, u]) => u), ...unitTypeIdsOf(commands)])]),
-      await ledgerSql.blocksOf(s, pairList),
-      await ledgerSql.liveReversalsOf(s, [...originals]),
-      await ledgerSql.movesByTx(s, [...originals]),
-    ];
+    for (const [, u] of pairs.values()) unitTypeIds.add(u);
+
+    const missingPairs = [...pairs].filter(([key]) => !cache.holdings.has(key)).map(([, pair]) => pair);
+    const missingAccounts = [...new Set([...pairs.values()].map(([a]) => a))].filter((id) => !cache.accounts.has(id));
+    const missingUnitTypes = [...unitTypeIds].filter((id) => !cache.unitTypes.has(id));
+    for (const [key, blocks] of await ledgerSql.blocksOf(s, missingPairs)) cache.holdings.set(key, blocks);
+    for (const a of await ledgerSql.accountsByIds(s, missingAccounts)) cache.accounts.set(a.id, a);
+    for (const u of await ledgerSql.unitTypesByIds(s, missingUnitTypes)) cache.unitTypes.set(u.id, u);
+    const reversals = await ledgerSql.liveReversalsOf(s, [...originals]);
+    const moves = await ledgerSql.movesByTx(s, [...originals]);
+
+    const holdings = new Map<string, SerialRange[]>();
+    for (const key of pairs.keys()) holdings.set(key, [...(cache.holdings.get(key) ?? [])]);
+    const accounts = new Map<string, Account>();
+    for (const [a] of pairs.values()) {
+      const account = cache.accounts.get(a);
+      if (account !== undefined) accounts.set(a, account);
+    }
+    const unitTypes = new Map<string, UnitType>();
+    for (const id of unitTypeIds) {
+      const u = cache.unitTypes.get(id);
+      if (u?.jurisdictionId === jurisdictionId) unitTypes.set(id, u);
+    }
     return {
       jurisdictionId,
       serialNext: head.serialNext,
       journalSeq: head.journalSeq,
       journalHead: head.journalHead,
       terminalAccounts: terminal,
-      accounts: new Map(accounts.map((a) => [a.id, a])),
-      unitTypes: new Map(unitTypes.filter((u) => u.jurisdictionId === jurisdictionId).map((u) => [u.id, u])),
+      accounts,
+      unitTypes,
       holdings,
       txById,
       txByKey,
@@ -372,10 +428,6 @@ export class Registry {
     if (rows.length === TERMINAL_ACCOUNT_TYPES.length) this.terminalAccounts.set(jurisdictionId, terminal);
     return terminal;
   }
-}
-
-function unitTypeIdsOf(commands: readonly LedgerCommand[]): string[] {
-  return commands.flatMap((c) => (c.kind === 'submit' && c.request.type !== 'reversal' ? [c.request.unitTypeId] : []));
 }
 
 /** The transaction of a successful result; a refusal becomes a RefusedError (for callers that stop on refusal). */

@@ -9,7 +9,7 @@ export function dbUrl(option: string | undefined): string {
 }
 
 /** Opens and migrates the database, runs fn, and closes it whatever happens. */
-export async function withDatabase<T>(option: string | undefined, fn: (db: Database) => Promise<T>, opts: { mustExist?: boolean } = {}): Promise<T> {
+export async function withDatabase<T>(option: string | undefined, fn: (db: Database) => Promise<T>, opts: { mustExist?: boolean; migrate?: boolean } = {}): Promise<T> {
   const url = dbUrl(option);
   if (opts.mustExist === true && url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).split('?')[0]!;
@@ -22,7 +22,7 @@ export async function withDatabase<T>(option: string | undefined, fn: (db: Datab
     throw new UsageError(`--db: ${error instanceof Error ? error.message : String(error)}`);
   }
   try {
-    await migrateToLatest(db);
+    if (opts.migrate !== false) await migrateToLatest(db);
     return await fn(db);
   } finally {
     await db.close();

@@ -24,7 +24,7 @@ export function dbCommand(): Command {
         const result = await migrateToLatest(d);
         const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
         console.log(applied.length === 0 ? `${d.label}: schema is up to date` : `${d.label}: applied ${applied.join(', ')}`);
-      });
+      }, { migrate: false });
     });
   return db;
 }

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { dbCommand, demoCommand, ledgerCommand } from './ledger.js';
 import { reportError } from './output.js';
+import { calcCommand, programCommand } from './program.js';
 import { serveCommand } from './serve.js';
 
 const program = new Command('citycap')
@@ -10,6 +11,8 @@ const program = new Command('citycap')
 program.addCommand(dbCommand());
 program.addCommand(ledgerCommand());
 program.addCommand(demoCommand());
+program.addCommand(programCommand());
+program.addCommand(calcCommand());
 program.addCommand(serveCommand());
 
 // Commands added with addCommand do not inherit exitOverride: set it everywhere so that usage errors exit 2.

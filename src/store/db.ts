@@ -11,11 +11,34 @@ export const DEFAULT_DB_URL = 'sqlite:./data/citycap.db';
 
 export type Engine = 'sqlite' | 'postgres';
 
+/** One SQL statement with `?` placeholders. */
+export interface Statement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
 /** A session inside one write transaction. SQL uses `?` placeholders on both engines. */
 export interface WriteSession {
   readonly engine: Engine;
   query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
-  run(sql: string, params?: readonly unknown[]): Promise<void>;
+  /**
+   * Runs data-changing statements. SQLite runs each as a cached prepared statement; PostgreSQL sends them as
+   * one statement of data-modifying CTEs, because there every statement costs a network round trip. The
+   * statements must therefore not depend on each other's effects (they see one snapshot).
+   */
+  execute(statements: readonly Statement[]): Promise<void>;
+  /** Statements inserting rows, with an optional ON CONFLICT clause: one per row on SQLite, multi-row on PostgreSQL. */
+  insertMany(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[], onConflict?: string): Statement[];
+  /** Statements deleting the rows whose key columns equal one of the given keys. */
+  deleteMany(table: string, keyColumns: readonly string[], keys: readonly (readonly unknown[])[]): Statement[];
+}
+
+/** Rows per multi-row statement, and parameters per combined statement: below PostgreSQL's 65,535. */
+const ROWS_PER_STATEMENT = 1000;
+const PARAMS_PER_STATEMENT = 30_000;
+
+function tuple(n: number): string {
+  return `(${Array.from({ length: n }, () => '?').join(', ')})`;
 }
 
 export interface Database {
@@ -55,6 +78,7 @@ function openSqlite(url: string): Database {
   sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma(`wal_autocheckpoint = ${process.env.CITYCAP_WAL_PAGES ?? 1000}`);
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
 
   const statements = new Map<string, SQLite.Statement>();
@@ -68,15 +92,25 @@ function openSqlite(url: string): Database {
     }
     return stmt;
   };
+  const begin = sqlite.prepare('BEGIN IMMEDIATE');
+  const commit = sqlite.prepare('COMMIT');
+  const rollback = sqlite.prepare('ROLLBACK');
   const session: WriteSession = {
     engine: 'sqlite',
     query: <Row>(sql: string, params: readonly unknown[] = []) => Promise.resolve(prepared(sql).all(...params) as Row[]),
-    run: (sql: string, params: readonly unknown[] = []) => {
-      prepared(sql).run(...params);
+    execute: (statements) => {
+      for (const st of statements) prepared(st.sql).run(...st.params);
       return Promise.resolve();
     },
+    insertMany: (table, columns, rows, onConflict = '') => {
+      const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuple(columns.length)} ${onConflict}`;
+      return rows.map((params) => ({ sql, params }));
+    },
+    deleteMany: (table, keyColumns, keys) => {
+      const sql = `DELETE FROM ${table} WHERE ${keyColumns.map((c) => `${c} = ?`).join(' AND ')}`;
+      return keys.map((params) => ({ sql, params }));
+    },
   };
-
   return {
     engine: 'sqlite',
     label: url,
@@ -84,18 +118,39 @@ function openSqlite(url: string): Database {
     // Holding Kysely's connection keeps its own queries out of our transaction.
     withWriteTransaction: <T>(fn: (s: WriteSession) => Promise<T>) =>
       kysely.connection().execute(async () => {
-        sqlite.exec('BEGIN IMMEDIATE');
+        begin.run();
         try {
           const result = await fn(session);
-          sqlite.exec('COMMIT');
+          commit.run();
           return result;
         } catch (error) {
-          if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+          if (sqlite.inTransaction) rollback.run();
           throw error;
         }
       }),
     close: () => kysely.destroy(),
   };
+}
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) out.push(rows.slice(i, i + ROWS_PER_STATEMENT));
+  return out;
+}
+
+/** Consecutive statements grouped so that each group's parameters fit one PostgreSQL statement. */
+function groupByParams(statements: readonly Statement[]): Statement[][] {
+  const groups: Statement[][] = [];
+  let size = Infinity;
+  for (const st of statements) {
+    if (size + st.params.length > PARAMS_PER_STATEMENT) {
+      groups.push([]);
+      size = 0;
+    }
+    groups[groups.length - 1]!.push(st);
+    size += st.params.length;
+  }
+  return groups;
 }
 
 const INT8_OID = 20;
@@ -132,13 +187,29 @@ function openPostgres(url: string, poolMax: number): Database {
     kysely,
     withWriteTransaction: async <T>(fn: (s: WriteSession) => Promise<T>) => {
       const client = await pool.connect();
+      const run = async (sql: string, params: readonly unknown[]): Promise<void> => {
+        await client.query(toPg(sql), params as unknown[]);
+      };
       const session: WriteSession = {
         engine: 'postgres',
         query: async <Row>(sql: string, params: readonly unknown[] = []) =>
           (await client.query(toPg(sql), params as unknown[])).rows as Row[],
-        run: async (sql: string, params: readonly unknown[] = []) => {
-          await client.query(toPg(sql), params as unknown[]);
+        execute: async (statements) => {
+          for (const group of groupByParams(statements)) {
+            if (group.length === 1) await run(group[0]!.sql, group[0]!.params);
+            else await run(`WITH ${group.map((st, i) => `s${i} AS (${st.sql})`).join(', ')} SELECT 1`, group.flatMap((st) => st.params));
+          }
         },
+        insertMany: (table, columns, rows, onConflict = '') =>
+          chunks(rows).map((chunk) => ({
+            sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple(columns.length)).join(', ')} ${onConflict}`,
+            params: chunk.flat(),
+          })),
+        deleteMany: (table, keyColumns, keys) =>
+          chunks(keys).map((chunk) => ({
+            sql: `DELETE FROM ${table} WHERE (${keyColumns.join(', ')}) IN (${chunk.map(() => tuple(keyColumns.length)).join(', ')})`,
+            params: chunk.flat(),
+          })),
       };
       try {
         await client.query('BEGIN');

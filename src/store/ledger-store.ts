@@ -1,7 +1,7 @@
 // SQL of the ledger's write path: what one batch loads under the jurisdiction's lock, and how it stores the
-// effects. Raw SQL through WriteSession (prepared statements on SQLite, one round trip per statement on
-// PostgreSQL) because this path carries every transfer; see docs/storage.md for the measurements.
-import type { Block, SerialRange } from '../domain/registry/blocks.js';
+// effects. Raw SQL through WriteSession (cached prepared statements on SQLite, one round trip per statement
+// on PostgreSQL) because this path carries every transfer; docs/storage.md has the measurements.
+import type { SerialRange } from '../domain/registry/blocks.js';
 import { movesOf, type JournalBody } from '../domain/registry/journal.js';
 import { holdingKey, type LedgerEffects, type LedgerState } from '../domain/registry/ledger.js';
 import type { Account, AccountType, Tx, TxStatus, TxType, UnitType } from '../domain/registry/model.js';
@@ -12,11 +12,10 @@ export interface JurisdictionHead {
   readonly serialNext: bigint;
   readonly journalSeq: bigint;
   readonly journalHead: string;
+  readonly version: bigint;
 }
 
-export type TxRow = TransactionTable;
-
-export function txFromRow(r: TxRow): Tx {
+export function txFromRow(r: TransactionTable): Tx {
   return {
     id: r.id,
     jurisdictionId: r.jurisdiction_id,
@@ -37,7 +36,7 @@ export function txFromRow(r: TxRow): Tx {
     approvedAt: r.approved_at === null ? null : new Date(r.approved_at),
     decidedAt: r.decided_at === null ? null : new Date(r.decided_at),
     completedAt: r.completed_at === null ? null : new Date(r.completed_at),
-    journalSeq: r.journal_seq === null ? null : r.journal_seq,
+    journalSeq: r.journal_seq,
   };
 }
 
@@ -55,7 +54,7 @@ function txParams(tx: Tx): unknown[] {
 }
 
 function placeholders(n: number): string {
-  return Array.from({ length: n }, () => '?').join(',');
+  return n === 1 ? '?' : `?${',?'.repeat(n - 1)}`;
 }
 
 /** Ids are bounded per batch, so an IN list stays far below both engines' parameter limits. */
@@ -66,36 +65,43 @@ async function byIds<Row>(s: WriteSession, sqlBefore: string, ids: readonly stri
 
 export async function lockJurisdiction(s: WriteSession, jurisdictionId: string): Promise<JurisdictionHead | null> {
   const lock = s.engine === 'postgres' ? ' FOR UPDATE' : '';
-  const rows = await s.query<{ serial_next: bigint; journal_seq: bigint; journal_head: string }>(
-    `SELECT serial_next, journal_seq, journal_head FROM jurisdictions WHERE id = ?${lock}`,
+  const rows = await s.query<{ serial_next: bigint; journal_seq: bigint; journal_head: string; ledger_version: bigint }>(
+    `SELECT serial_next, journal_seq, journal_head, ledger_version FROM jurisdictions WHERE id = ?${lock}`,
     [jurisdictionId],
   );
   const row = rows[0];
-  return row === undefined ? null : { serialNext: row.serial_next, journalSeq: row.journal_seq, journalHead: row.journal_head };
+  return row === undefined
+    ? null
+    : { serialNext: row.serial_next, journalSeq: row.journal_seq, journalHead: row.journal_head, version: row.ledger_version };
 }
 
 export async function txsByKeys(s: WriteSession, jurisdictionId: string, keys: readonly string[]): Promise<Tx[]> {
-  const rows = await byIds<TxRow>(s, `SELECT ${TX_COLUMNS} FROM transactions WHERE jurisdiction_id = ? AND idempotency_key IN`, keys, [jurisdictionId]);
+  const rows = await byIds<TransactionTable>(s, `SELECT ${TX_COLUMNS} FROM transactions WHERE jurisdiction_id = ? AND idempotency_key IN`, keys, [jurisdictionId]);
   return rows.map(txFromRow);
 }
 
 export async function txsByIds(s: WriteSession, ids: readonly string[]): Promise<Tx[]> {
-  return (await byIds<TxRow>(s, `SELECT ${TX_COLUMNS} FROM transactions WHERE id IN`, ids)).map(txFromRow);
+  return (await byIds<TransactionTable>(s, `SELECT ${TX_COLUMNS} FROM transactions WHERE id IN`, ids)).map(txFromRow);
 }
 
 /** Reversals that are pending or done for the given originals (rejected and cancelled ones do not count). */
 export async function liveReversalsOf(s: WriteSession, originalIds: readonly string[]): Promise<Tx[]> {
-  const rows = await byIds<TxRow>(
+  const rows = await byIds<TransactionTable>(
     s,
-    `SELECT ${TX_COLUMNS} FROM transactions WHERE status IN ('proposed','approved','completed') AND reverses_tx_id IN`,
+    `SELECT ${TX_COLUMNS} FROM transactions WHERE reverses_tx_id IS NOT NULL AND status IN ('proposed','approved','completed') AND reverses_tx_id IN`,
     originalIds,
   );
   return rows.map(txFromRow);
 }
 
+/** The serials each completed transaction moved, from its journal entry. */
 export async function movesByTx(s: WriteSession, txIds: readonly string[]): Promise<Map<string, SerialRange[]>> {
-  const rows = await byIds<{ tx_id: string; body: string }>(s, 'SELECT tx_id, body FROM journal WHERE tx_id IN', txIds);
-  return new Map(rows.map((r) => [r.tx_id, movesOf(JSON.parse(r.body) as JournalBody)]));
+  const rows = await byIds<{ id: string; body: string }>(
+    s,
+    'SELECT t.id, j.body FROM transactions t JOIN journal j ON j.jurisdiction_id = t.jurisdiction_id AND j.seq = t.journal_seq WHERE t.id IN',
+    txIds,
+  );
+  return new Map(rows.map((r) => [r.id, movesOf(JSON.parse(r.body) as JournalBody)]));
 }
 
 export async function accountsByIds(s: WriteSession, ids: readonly string[]): Promise<Account[]> {
@@ -123,97 +129,107 @@ export async function unitTypesByIds(s: WriteSession, ids: readonly string[]): P
 }
 
 /** Every block of the given (account, unit type) pairs, keyed by holdingKey, each list sorted by serial. */
-export async function blocksOf(s: WriteSession, pairs: readonly (readonly [string, string])[]): Promise<Map<string, Block[]>> {
-  const holdings = new Map<string, Block[]>(pairs.map(([a, u]) => [holdingKey(a, u), []]));
+export async function blocksOf(s: WriteSession, pairs: readonly (readonly [string, string])[]): Promise<Map<string, SerialRange[]>> {
+  const holdings = new Map<string, SerialRange[]>(pairs.map(([a, u]) => [holdingKey(a, u), []]));
   if (pairs.length === 0) return holdings;
   const accountIds = [...new Set(pairs.map(([a]) => a))];
   const unitTypeIds = [...new Set(pairs.map(([, u]) => u))];
-  const rows = await s.query<{ id: string; account_id: string; unit_type_id: string; serial_start: bigint; serial_end: bigint }>(
-    `SELECT id, account_id, unit_type_id, serial_start, serial_end FROM unit_blocks
+  const rows = await s.query<{ account_id: string; unit_type_id: string; serial_start: bigint; serial_end: bigint }>(
+    `SELECT account_id, unit_type_id, serial_start, serial_end FROM unit_blocks
      WHERE account_id IN (${placeholders(accountIds.length)}) AND unit_type_id IN (${placeholders(unitTypeIds.length)})
-     ORDER BY serial_start`,
+     ORDER BY account_id, unit_type_id, serial_start`,
     [...accountIds, ...unitTypeIds],
   );
-  for (const r of rows) {
-    holdings.get(holdingKey(r.account_id, r.unit_type_id))?.push({ id: r.id, start: r.serial_start, end: r.serial_end });
-  }
+  for (const r of rows) holdings.get(holdingKey(r.account_id, r.unit_type_id))?.push({ start: r.serial_start, end: r.serial_end });
   return holdings;
 }
 
-interface PlacedBlock {
-  readonly key: string;
-  readonly accountId: string;
-  readonly unitTypeId: string;
-  readonly start: bigint;
-  readonly end: bigint;
-}
-
-function placed(holdings: ReadonlyMap<string, readonly Block[]>, keys: Iterable<string>): Map<string, PlacedBlock> {
-  const out = new Map<string, PlacedBlock>();
-  for (const key of keys) {
-    const [accountId = '', unitTypeId = ''] = key.split('|');
-    for (const b of holdings.get(key) ?? []) out.set(b.id, { key, accountId, unitTypeId, start: b.start, end: b.end });
-  }
-  return out;
-}
+const TX_COLUMN_LIST = TX_COLUMNS.split(', ');
+const TX_ON_CONFLICT = `ON CONFLICT (id) DO UPDATE SET status = excluded.status, approved_by = excluded.approved_by,
+  decided_by = excluded.decided_by, reason = excluded.reason, approved_at = excluded.approved_at,
+  decided_at = excluded.decided_at, completed_at = excluded.completed_at, journal_seq = excluded.journal_seq`;
+const BLOCK_KEY = ['account_id', 'unit_type_id', 'serial_start'];
 
 /**
- * Stores a batch's effects: transactions (insert or update), journal entries, the changed blocks (by diffing
- * the touched holdings against what was loaded), those holdings' balances, issued totals and the head.
+ * Stores a batch's effects: transactions (insert or update), journal entries, the changed blocks (each touched
+ * holding diffed against what was loaded), those holdings' balances, issued totals and the jurisdiction's head.
+ * A few multi-row statements per batch, however many commands it carried.
  */
 export async function writeEffects(
   s: WriteSession,
   jurisdictionId: string,
-  loaded: ReadonlyMap<string, readonly Block[]>,
+  loaded: ReadonlyMap<string, readonly SerialRange[]>,
   state: LedgerState,
   effects: LedgerEffects,
+  version: bigint,
 ): Promise<void> {
-  for (const tx of effects.txs.values()) {
-    await s.run(
-      `INSERT INTO transactions (${TX_COLUMNS}) VALUES (${placeholders(20)})
-       ON CONFLICT (id) DO UPDATE SET status = excluded.status, approved_by = excluded.approved_by,
-         decided_by = excluded.decided_by, reason = excluded.reason, approved_at = excluded.approved_at,
-         decided_at = excluded.decided_at, completed_at = excluded.completed_at, journal_seq = excluded.journal_seq`,
-      txParams(tx),
-    );
-  }
-  for (const e of effects.journal) {
-    await s.run('INSERT INTO journal (jurisdiction_id, seq, tx_id, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?, ?)', [
-      jurisdictionId, e.seq, e.txId, e.prevHash, e.hash, e.body,
-    ]);
-  }
-
-  const before = placed(loaded, effects.touchedHoldings);
-  const after = placed(state.holdings, effects.touchedHoldings);
-  for (const id of before.keys()) {
-    if (!after.has(id)) await s.run('DELETE FROM unit_blocks WHERE id = ?', [id]);
-  }
-  for (const [id, b] of after) {
-    const old = before.get(id);
-    if (old === undefined) {
-      await s.run('INSERT INTO unit_blocks (id, jurisdiction_id, account_id, unit_type_id, serial_start, serial_end) VALUES (?, ?, ?, ?, ?, ?)', [
-        id, jurisdictionId, b.accountId, b.unitTypeId, b.start, b.end,
-      ]);
-    } else if (old.key !== b.key || old.start !== b.start || old.end !== b.end) {
-      await s.run('UPDATE unit_blocks SET account_id = ?, serial_start = ?, serial_end = ? WHERE id = ?', [b.accountId, b.start, b.end, id]);
-    }
-  }
+  const deleted: unknown[][] = [];
+  const upserted: unknown[][] = [];
+  const balances: unknown[][] = [];
   for (const key of effects.touchedHoldings) {
     const [accountId = '', unitTypeId = ''] = key.split('|');
+    const after = state.holdings.get(key) ?? [];
+    diffHolding(loaded.get(key) ?? [], after, {
+      deleted: (b) => deleted.push([accountId, unitTypeId, b.start]),
+      upserted: (b) => upserted.push([accountId, unitTypeId, b.start, b.end, jurisdictionId]),
+    });
     let quantityT = 0n;
-    for (const b of state.holdings.get(key) ?? []) quantityT += b.end - b.start + 1n;
-    await s.run(
-      `INSERT INTO balances (account_id, unit_type_id, jurisdiction_id, quantity_t) VALUES (?, ?, ?, ?)
-       ON CONFLICT (account_id, unit_type_id) DO UPDATE SET quantity_t = excluded.quantity_t`,
-      [accountId, unitTypeId, jurisdictionId, quantityT],
-    );
+    for (const b of after) quantityT += b.end - b.start + 1n;
+    balances.push([accountId, unitTypeId, jurisdictionId, quantityT]);
   }
-  for (const id of effects.touchedUnitTypes) {
-    await s.run('UPDATE unit_types SET issued_t = ? WHERE id = ?', [state.unitTypes.get(id)!.issuedT, id]);
-  }
-  if (effects.journal.length > 0) {
-    await s.run('UPDATE jurisdictions SET serial_next = ?, journal_seq = ?, journal_head = ? WHERE id = ?', [
-      state.serialNext, state.journalSeq, state.journalHead, jurisdictionId,
-    ]);
+  // Each row is written by exactly one statement, so they can run together (see WriteSession.execute).
+  await s.execute([
+    ...s.insertMany('transactions', TX_COLUMN_LIST, [...effects.txs.values()].map(txParams), TX_ON_CONFLICT),
+    ...s.insertMany(
+      'journal',
+      ['jurisdiction_id', 'seq', 'tx_id', 'prev_hash', 'hash', 'body'],
+      effects.journal.map((e) => [jurisdictionId, e.seq, e.txId, e.prevHash, e.hash, e.body]),
+    ),
+    ...s.deleteMany('unit_blocks', BLOCK_KEY, deleted),
+    ...s.insertMany(
+      'unit_blocks',
+      [...BLOCK_KEY, 'serial_end', 'jurisdiction_id'],
+      upserted,
+      'ON CONFLICT (account_id, unit_type_id, serial_start) DO UPDATE SET serial_end = excluded.serial_end',
+    ),
+    ...s.insertMany(
+      'balances',
+      ['account_id', 'unit_type_id', 'jurisdiction_id', 'quantity_t'],
+      balances,
+      'ON CONFLICT (account_id, unit_type_id) DO UPDATE SET quantity_t = excluded.quantity_t',
+    ),
+    ...[...effects.touchedUnitTypes].map((id) => ({ sql: 'UPDATE unit_types SET issued_t = ? WHERE id = ?', params: [state.unitTypes.get(id)!.issuedT, id] })),
+    {
+      sql: 'UPDATE jurisdictions SET serial_next = ?, journal_seq = ?, journal_head = ?, ledger_version = ? WHERE id = ?',
+      params: [state.serialNext, state.journalSeq, state.journalHead, version, jurisdictionId],
+    },
+  ]);
+}
+
+/**
+ * Blocks are keyed by their first serial. Walking both sorted lists: a start only before → delete; a start
+ * after whose end is new or changed → upsert; same start and end → untouched.
+ */
+export function diffHolding(
+  before: readonly SerialRange[],
+  after: readonly SerialRange[],
+  out: { deleted: (b: SerialRange) => void; upserted: (b: SerialRange) => void },
+): void {
+  let i = 0;
+  let j = 0;
+  while (i < before.length || j < after.length) {
+    const b = before[i];
+    const a = after[j];
+    if (a === undefined || (b !== undefined && b.start < a.start)) {
+      out.deleted(b!);
+      i++;
+    } else if (b === undefined || a.start < b.start) {
+      out.upserted(a);
+      j++;
+    } else {
+      if (a.end !== b.end) out.upserted(a);
+      i++;
+      j++;
+    }
   }
 }

@@ -13,6 +13,7 @@ export interface JurisdictionTable {
   serial_next: Generated<bigint>;
   journal_seq: Generated<bigint>;
   journal_head: string;
+  ledger_version: Generated<bigint>;
   created_at: string;
 }
 
@@ -40,7 +41,6 @@ export interface UnitTypeTable {
 }
 
 export interface UnitBlockTable {
-  id: string;
   jurisdiction_id: string;
   account_id: string;
   unit_type_id: string;

@@ -1,15 +1,11 @@
 // Unit blocks: contiguous serial ranges held by one account for one unit type.
 // A holding is a list of ranges sorted by serial, never overlapping and never adjacent (adjacent ones merge).
+// A block is identified by its holding and its first serial; it needs no id of its own.
 import { assert } from '../assert.js';
 
 export interface SerialRange {
   readonly start: bigint;
   readonly end: bigint; // inclusive
-}
-
-/** A block as stored: a range with the id of its row (new blocks get fresh ids). */
-export interface Block extends SerialRange {
-  readonly id: string;
 }
 
 export function rangeSize(r: SerialRange): bigint {
@@ -18,7 +14,7 @@ export function rangeSize(r: SerialRange): bigint {
 
 export function totalSize(ranges: readonly SerialRange[]): bigint {
   let sum = 0n;
-  for (const r of ranges) sum += rangeSize(r);
+  for (const r of ranges) sum += r.end - r.start + 1n;
   return sum;
 }
 
@@ -32,15 +28,14 @@ export function assertWellFormed(blocks: readonly SerialRange[], where: string):
 
 export interface Taken {
   readonly moved: SerialRange[];
-  readonly remaining: Block[];
+  readonly remaining: SerialRange[];
 }
 
 /**
  * Takes `quantity` units oldest-serial first: whole blocks from the start of the holding, and at most one
- * split, whose lower part moves and whose upper part stays under the block's id. Returns null when the
- * holding is too small.
+ * split, whose lower part moves and whose upper part stays. Returns null when the holding is too small.
  */
-export function takeOldest(holding: readonly Block[], quantity: bigint): Taken | null {
+export function takeOldest(holding: readonly SerialRange[], quantity: bigint): Taken | null {
   assert(quantity > 0n, 'a quantity to take is positive');
   const moved: SerialRange[] = [];
   let left = quantity;
@@ -49,12 +44,11 @@ export function takeOldest(holding: readonly Block[], quantity: bigint): Taken |
     const b = holding[i]!;
     const size = rangeSize(b);
     if (size <= left) {
-      moved.push({ start: b.start, end: b.end });
+      moved.push(b);
       left -= size;
     } else {
       moved.push({ start: b.start, end: b.start + left - 1n });
-      const rest: Block = { id: b.id, start: b.start + left, end: b.end };
-      return { moved, remaining: [rest, ...holding.slice(i + 1)] };
+      return { moved, remaining: [{ start: b.start + left, end: b.end }, ...holding.slice(i + 1)] };
     }
   }
   if (left > 0n) return null;
@@ -62,29 +56,26 @@ export function takeOldest(holding: readonly Block[], quantity: bigint): Taken |
 }
 
 /**
- * Takes exactly the given serial ranges (a reversal returns the very units it reverses). Returns null when
- * any serial of `ranges` is not in the holding. Blocks cut in the middle keep their id on the lower part.
+ * Takes exactly the given serial ranges (a reversal returns the very units it reverses). Returns the rest of
+ * the holding, or null when any serial of `ranges` is not in it.
  */
-export function takeExact(holding: readonly Block[], ranges: readonly SerialRange[], newId: () => string): Block[] | null {
-  let blocks: Block[] = [...holding];
+export function takeExact(holding: readonly SerialRange[], ranges: readonly SerialRange[]): SerialRange[] | null {
+  let blocks: SerialRange[] = [...holding];
   for (const r of ranges) {
     const i = blocks.findIndex((b) => b.start <= r.start && r.end <= b.end);
     if (i < 0) return null;
     const b = blocks[i]!;
-    const pieces: Block[] = [];
-    if (b.start < r.start) pieces.push({ id: b.id, start: b.start, end: r.start - 1n });
-    if (r.end < b.end) pieces.push({ id: pieces.length === 0 ? b.id : newId(), start: r.end + 1n, end: b.end });
+    const pieces: SerialRange[] = [];
+    if (b.start < r.start) pieces.push({ start: b.start, end: r.start - 1n });
+    if (r.end < b.end) pieces.push({ start: r.end + 1n, end: b.end });
     blocks = [...blocks.slice(0, i), ...pieces, ...blocks.slice(i + 1)];
   }
   return blocks;
 }
 
-/**
- * Adds arriving ranges to a holding, merging with adjacent blocks. A merged block keeps the id of the block
- * already held (the lowest one when an arrival bridges two); an arrival that merges with nothing gets a new id.
- */
-export function addRanges(holding: readonly Block[], arriving: readonly SerialRange[], newId: () => string): Block[] {
-  let blocks: Block[] = [...holding];
+/** Adds arriving ranges to a holding, merging each with the blocks it touches. */
+export function addRanges(holding: readonly SerialRange[], arriving: readonly SerialRange[]): SerialRange[] {
+  let blocks: SerialRange[] = [...holding];
   for (const r of arriving) {
     let i = 0;
     while (i < blocks.length && blocks[i]!.start < r.start) i++;
@@ -94,20 +85,13 @@ export function addRanges(holding: readonly Block[], arriving: readonly SerialRa
     assert(after === undefined || r.end < after.start, 'an arriving range does not overlap the holding');
     const joinsBefore = before !== undefined && before.end + 1n === r.start;
     const joinsAfter = after !== undefined && r.end + 1n === after.start;
-    if (joinsBefore && joinsAfter) {
-      blocks = [...blocks.slice(0, i - 1), { id: before.id, start: before.start, end: after.end }, ...blocks.slice(i + 1)];
-    } else if (joinsBefore) {
-      blocks = [...blocks.slice(0, i - 1), { id: before.id, start: before.start, end: r.end }, ...blocks.slice(i)];
-    } else if (joinsAfter) {
-      blocks = [...blocks.slice(0, i), { id: after.id, start: r.start, end: after.end }, ...blocks.slice(i + 1)];
-    } else {
-      blocks = [...blocks.slice(0, i), { id: newId(), start: r.start, end: r.end }, ...blocks.slice(i)];
-    }
+    const merged = { start: joinsBefore ? before.start : r.start, end: joinsAfter ? after.end : r.end };
+    blocks = [...blocks.slice(0, joinsBefore ? i - 1 : i), merged, ...blocks.slice(joinsAfter ? i + 1 : i)];
   }
   return blocks;
 }
 
-/** Sorts ranges by serial and merges adjacent ones (for comparing holdings regardless of block ids). */
+/** Sorts ranges by serial and merges adjacent ones (for comparing holdings however they are cut). */
 export function normalize(ranges: readonly SerialRange[]): SerialRange[] {
   const sorted = [...ranges].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   const out: SerialRange[] = [];

@@ -28,28 +28,37 @@ export interface JournalBody {
   readonly moves: readonly (readonly [string, string])[];
 }
 
+/**
+ * The entry's body. Keys are inserted in sorted order at every level, and every value is a string, null, an
+ * array of strings or the version number, so JSON.stringify of it is already canonical JSON: encodeJournalBody
+ * relies on this, and a test checks it against canonicalJson.
+ */
 export function journalBody(tx: Tx, seq: bigint, moves: readonly SerialRange[]): JournalBody {
   return {
-    v: 1,
     jurisdiction: tx.jurisdictionId,
+    moves: moves.map((r) => [r.start.toString(), r.end.toString()] as const),
     seq: seq.toString(),
     tx: {
+      approved_at: tx.approvedAt?.toISOString() ?? null,
+      approved_by: tx.approvedBy,
+      completed_at: (tx.completedAt ?? new Date(0)).toISOString(),
+      from: tx.fromAccountId,
       id: tx.id,
+      idempotency_key: tx.idempotencyKey,
+      proposed_at: tx.proposedAt.toISOString(),
+      proposed_by: tx.proposedBy,
+      quantity_t: tx.quantityT.toString(),
+      reverses: tx.reversesTxId,
+      to: tx.toAccountId,
       type: tx.type,
       unit_type: tx.unitTypeId,
-      quantity_t: tx.quantityT.toString(),
-      from: tx.fromAccountId,
-      to: tx.toAccountId,
-      reverses: tx.reversesTxId,
-      idempotency_key: tx.idempotencyKey,
-      proposed_by: tx.proposedBy,
-      approved_by: tx.approvedBy,
-      proposed_at: tx.proposedAt.toISOString(),
-      approved_at: tx.approvedAt?.toISOString() ?? null,
-      completed_at: (tx.completedAt ?? new Date(0)).toISOString(),
     },
-    moves: moves.map((r) => [r.start.toString(), r.end.toString()] as const),
+    v: 1,
   };
+}
+
+export function encodeJournalBody(body: JournalBody): string {
+  return JSON.stringify(body);
 }
 
 export function movesOf(body: JournalBody): SerialRange[] {

@@ -3,8 +3,8 @@
 // database transaction. Refused commands leave the state untouched.
 import { assert } from '../assert.js';
 import { refusal, type Refusal } from '../errors.js';
-import { addRanges, assertWellFormed, takeExact, takeOldest, totalSize, type Block, type SerialRange } from './blocks.js';
-import { canonicalJson, chainHash, journalBody, sha256Hex } from './journal.js';
+import { addRanges, assertWellFormed, takeExact, takeOldest, totalSize, type SerialRange } from './blocks.js';
+import { chainHash, encodeJournalBody, journalBody, sha256Hex } from './journal.js';
 import {
   HOLDING_ACCOUNT_TYPES,
   type Account,
@@ -31,7 +31,7 @@ export interface LedgerState {
   readonly accounts: Map<string, Account>;
   readonly unitTypes: Map<string, UnitType>;
   /** Blocks per holdingKey, sorted by serial. A key the batch touches must be loaded in full. */
-  readonly holdings: Map<string, Block[]>;
+  readonly holdings: Map<string, SerialRange[]>;
   readonly txById: Map<string, Tx>;
   readonly txByKey: Map<string, Tx>;
   /** Serials moved by completed transactions that a reversal in this batch refers to. */
@@ -123,7 +123,7 @@ function submit(state: LedgerState, effects: LedgerEffects, cmd: Extract<LedgerC
   if (cmd.actor.length === 0 || cmd.actor.length > ACTOR_MAX) {
     return fail(refusal('ACTOR_INVALID', `The acting user must be named (1 to ${ACTOR_MAX} characters).`, 'actor'));
   }
-  const requestHash = sha256Hex(canonicalJson({ request: cmd.request, execute: cmd.execute, actor: cmd.actor }));
+  const requestHash = sha256Hex(requestFingerprint(cmd));
   const earlier = state.txByKey.get(cmd.idempotencyKey);
   if (earlier !== undefined) {
     if (earlier.requestHash === requestHash) return { ok: true, tx: earlier, replayed: true };
@@ -131,7 +131,7 @@ function submit(state: LedgerState, effects: LedgerEffects, cmd: Extract<LedgerC
   }
   const movement = resolve(state, cmd.request);
   if ('code' in movement) return fail(movement);
-  const held = checkHoldings(state, movement, env);
+  const held = checkHoldings(state, movement);
   if (held !== null) return fail(held);
 
   const proposed: Tx = {
@@ -157,6 +157,16 @@ function submit(state: LedgerState, effects: LedgerEffects, cmd: Extract<LedgerC
   }
   const approved: Tx = { ...proposed, status: 'approved', approvedBy: cmd.actor, approvedAt: env.now };
   return complete(state, effects, approved, env);
+}
+
+/** Everything that makes two submissions the same request, in a fixed order. */
+function requestFingerprint(cmd: Extract<LedgerCommand, { kind: 'submit' }>): string {
+  const r = cmd.request;
+  const parts =
+    r.type === 'reversal'
+      ? [r.type, r.reversesTxId]
+      : [r.type, 'fromAccountId' in r ? r.fromAccountId : null, 'toAccountId' in r ? r.toAccountId : null, r.unitTypeId, r.quantityT.toString()];
+  return JSON.stringify([cmd.actor, cmd.execute, ...parts]);
 }
 
 function resolve(state: LedgerState, req: TxRequest): Movement | Refusal {
@@ -230,21 +240,28 @@ function resolveReversal(state: LedgerState, originalId: string): Movement | Ref
 }
 
 /** Null when the source holds what the movement needs now; otherwise why not. */
-function checkHoldings(state: LedgerState, m: Movement, env: LedgerEnv): Refusal | null {
+function checkHoldings(state: LedgerState, m: Movement): Refusal | null {
   if (m.fromAccountId === null) return null;
   const holding = state.holdings.get(holdingKey(m.fromAccountId, m.unitTypeId));
   assert(holding !== undefined, 'the batch loaded every holding it moves units from');
   if (m.reversesTxId !== null) {
     const moves = state.movesByTx.get(m.reversesTxId);
     assert(moves !== undefined, 'the batch loaded the moves of every transaction it reverses');
-    return takeExact(holding, moves, env.newId) === null
+    return takeExact(holding, moves) === null
       ? refusal('REVERSAL_UNITS_MOVED', 'The units of the original transaction are no longer all in its destination account.', 'reversesTxId')
       : null;
   }
-  const available = totalSize(holding);
-  return available < m.quantityT
-    ? refusal('INSUFFICIENT_UNITS', `The account holds ${available} t of this unit type; ${m.quantityT} t were requested.`, 'quantityT')
-    : null;
+  if (holdsAtLeast(holding, m.quantityT)) return null;
+  return refusal('INSUFFICIENT_UNITS', `The account holds ${totalSize(holding)} t of this unit type; ${m.quantityT} t were requested.`, 'quantityT');
+}
+
+function holdsAtLeast(holding: readonly SerialRange[], quantityT: bigint): boolean {
+  let sum = 0n;
+  for (const b of holding) {
+    sum += b.end - b.start + 1n;
+    if (sum >= quantityT) return true;
+  }
+  return false;
 }
 
 function approve(state: LedgerState, effects: LedgerEffects, tx: Tx, actor: string, env: LedgerEnv): CommandResult {
@@ -275,13 +292,13 @@ function decide(state: LedgerState, effects: LedgerEffects, tx: Tx, cmd: Extract
 function complete(state: LedgerState, effects: LedgerEffects, tx: Tx, env: LedgerEnv): CommandResult {
   if (tx.status === 'completed') return { ok: true, tx, replayed: true };
   if (tx.status !== 'approved') return fail(refusal('INVALID_STATE', `The transaction is ${tx.status}; only an approved one can be completed.`, 'txId'));
-  const held = checkHoldings(state, tx, env);
+  const held = checkHoldings(state, tx);
   if (held !== null) return fail(held);
 
-  const moved = move(state, effects, tx, env);
+  const moved = move(state, effects, tx);
   const seq = state.journalSeq + 1n;
   const completed: Tx = { ...tx, status: 'completed', completedAt: env.now, journalSeq: seq };
-  const body = canonicalJson(journalBody(completed, seq, moved));
+  const body = encodeJournalBody(journalBody(completed, seq, moved));
   const hash = chainHash(state.journalHead, body);
   effects.journal.push({ seq, txId: completed.id, prevHash: state.journalHead, hash, body });
   state.journalSeq = seq;
@@ -291,7 +308,7 @@ function complete(state: LedgerState, effects: LedgerEffects, tx: Tx, env: Ledge
   return { ok: true, tx: completed, replayed: false };
 }
 
-function move(state: LedgerState, effects: LedgerEffects, tx: Tx, env: LedgerEnv): SerialRange[] {
+function move(state: LedgerState, effects: LedgerEffects, tx: Tx): SerialRange[] {
   let moved: SerialRange[];
   if (tx.fromAccountId === null) {
     moved = [{ start: state.serialNext, end: state.serialNext + tx.quantityT - 1n }];
@@ -299,10 +316,10 @@ function move(state: LedgerState, effects: LedgerEffects, tx: Tx, env: LedgerEnv
   } else {
     const key = holdingKey(tx.fromAccountId, tx.unitTypeId);
     const holding = state.holdings.get(key)!;
-    let remaining: Block[];
+    let remaining: SerialRange[];
     if (tx.reversesTxId !== null) {
       moved = state.movesByTx.get(tx.reversesTxId)!;
-      remaining = takeExact(holding, moved, env.newId)!;
+      remaining = takeExact(holding, moved)!;
     } else {
       const taken = takeOldest(holding, tx.quantityT)!;
       moved = taken.moved;
@@ -320,7 +337,7 @@ function move(state: LedgerState, effects: LedgerEffects, tx: Tx, env: LedgerEnv
     const key = holdingKey(tx.toAccountId, tx.unitTypeId);
     const holding = state.holdings.get(key);
     assert(holding !== undefined, 'the batch loaded every holding it moves units to');
-    const arrived = addRanges(holding, moved, env.newId);
+    const arrived = addRanges(holding, moved);
     assertWellFormed(arrived, key);
     state.holdings.set(key, arrived);
     effects.touchedHoldings.add(key);

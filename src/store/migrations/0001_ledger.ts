@@ -1,7 +1,9 @@
 // The registry ledger: jurisdictions, accounts, unit types, unit blocks, balances, transactions and the journal.
-import { sql, type Kysely } from 'kysely';
+import { sql, SqliteAdapter, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  const compact = sqlite ? sql`without rowid` : sql``;
   await db.schema
     .createTable('jurisdictions')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -14,6 +16,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('serial_next', 'bigint', (c) => c.notNull().defaultTo(1).check(sql`serial_next >= 1`))
     .addColumn('journal_seq', 'bigint', (c) => c.notNull().defaultTo(0).check(sql`journal_seq >= 0`))
     .addColumn('journal_head', 'text', (c) => c.notNull())
+    // Bumped by every ledger batch that writes: a writer whose cache holds this version knows nothing changed.
+    .addColumn('ledger_version', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 
@@ -46,18 +50,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addUniqueConstraint('unit_types_jurisdiction_code', ['jurisdiction_id', 'code'])
     .execute();
 
+  // A block is keyed by its holding and first serial: one B-tree, and a holding's blocks are adjacent in it.
   await db.schema
     .createTable('unit_blocks')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('jurisdiction_id', 'text', (c) => c.notNull().references('jurisdictions.id'))
     .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
     .addColumn('unit_type_id', 'text', (c) => c.notNull().references('unit_types.id'))
     .addColumn('serial_start', 'bigint', (c) => c.notNull())
     .addColumn('serial_end', 'bigint', (c) => c.notNull())
+    .addColumn('jurisdiction_id', 'text', (c) => c.notNull().references('jurisdictions.id'))
+    .addPrimaryKeyConstraint('unit_blocks_pk', ['account_id', 'unit_type_id', 'serial_start'])
     .addCheckConstraint('unit_blocks_range', sql`serial_start >= 1 and serial_end >= serial_start`)
+    .modifyEnd(compact)
     .execute();
-  await db.schema.createIndex('unit_blocks_holding').on('unit_blocks').columns(['account_id', 'unit_type_id', 'serial_start']).execute();
-  await db.schema.createIndex('unit_blocks_serial').on('unit_blocks').columns(['jurisdiction_id', 'serial_start']).execute();
 
   await db.schema
     .createTable('balances')
@@ -66,6 +70,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('jurisdiction_id', 'text', (c) => c.notNull().references('jurisdictions.id'))
     .addColumn('quantity_t', 'bigint', (c) => c.notNull().check(sql`quantity_t >= 0`))
     .addPrimaryKeyConstraint('balances_pk', ['account_id', 'unit_type_id'])
+    .modifyEnd(compact)
     .execute();
 
   await db.schema
@@ -93,19 +98,28 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('completed_at', 'text')
     .addColumn('journal_seq', 'bigint')
     .addUniqueConstraint('transactions_idempotency', ['jurisdiction_id', 'idempotency_key'])
+    .modifyEnd(compact)
     .execute();
-  await db.schema.createIndex('transactions_reverses').on('transactions').column('reverses_tx_id').execute();
-  await db.schema.createIndex('transactions_status').on('transactions').columns(['jurisdiction_id', 'status']).execute();
+  // Partial indexes: completed transactions, the vast majority, stay out of them.
+  await db.schema.createIndex('transactions_reverses').on('transactions').column('reverses_tx_id').where(sql.ref('reverses_tx_id'), 'is not', null).execute();
+  await db.schema
+    .createIndex('transactions_open')
+    .on('transactions')
+    .columns(['jurisdiction_id', 'status'])
+    .where(sql.ref('status'), 'in', ['proposed', 'approved'])
+    .execute();
 
   await db.schema
     .createTable('journal')
     .addColumn('jurisdiction_id', 'text', (c) => c.notNull().references('jurisdictions.id'))
     .addColumn('seq', 'bigint', (c) => c.notNull().check(sql`seq >= 1`))
-    .addColumn('tx_id', 'text', (c) => c.notNull().unique().references('transactions.id'))
+    // Unique in fact (ledger verify checks it); no index of its own, transactions.journal_seq finds the entry.
+    .addColumn('tx_id', 'text', (c) => c.notNull().references('transactions.id'))
     .addColumn('prev_hash', 'text', (c) => c.notNull())
     .addColumn('hash', 'text', (c) => c.notNull())
     .addColumn('body', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('journal_pk', ['jurisdiction_id', 'seq'])
+    .modifyEnd(compact)
     .execute();
 }
 
