@@ -2,9 +2,11 @@
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
 import type { Database } from './db.js';
 import * as m0001 from './migrations/0001_ledger.js';
+import * as m0002 from './migrations/0002_programs_mrv_compliance.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_ledger': m0001,
+  '0002_programs_mrv_compliance': m0002,
 };
 
 export async function migrateToLatest(db: Database): Promise<MigrationResultSet> {

@@ -87,6 +87,168 @@ export interface JournalTable {
   body: string;
 }
 
+export interface ProgramTable {
+  jurisdiction_id: string;
+  version: string;
+  program_id: string;
+  kind: string;
+  definition: string;
+  adopted_at: string;
+}
+
+export interface FacilityTable {
+  id: string;
+  jurisdiction_id: string;
+  code: string;
+  name: string;
+  owner: string;
+  category: string | null;
+  use_type: string;
+  floor_area_m2: bigint | null;
+  address: string | null;
+  city: string | null;
+  country: string | null;
+  status: Generated<string>;
+  account_id: string | null;
+  created_at: string;
+}
+
+export interface FacilityStatusHistoryTable {
+  facility_id: string;
+  seq: number;
+  fiscal_year: number;
+  status: string;
+  reason: string;
+  recorded_at: string;
+  recorded_by: string;
+}
+
+export interface FacilityReliefTable {
+  facility_id: string;
+  period: number;
+  relief_code: string;
+  granted_at: string;
+  granted_by: string;
+}
+
+export interface VerificationAgencyTable {
+  id: string;
+  jurisdiction_id: string;
+  name: string;
+  categories: string;
+  registered_at: string;
+}
+
+export interface FacilityVerifierTable {
+  facility_id: string;
+  from_fiscal_year: number;
+  agency_id: string;
+  assigned_at: string;
+}
+
+export interface ReportTable {
+  id: string;
+  jurisdiction_id: string;
+  facility_id: string;
+  fiscal_year: number;
+  version: number;
+  status: string;
+  coe_l: Generated<bigint>;
+  emissions_kg: Generated<bigint>;
+  created_at: string;
+  created_by: string;
+  submitted_at: string | null;
+  verified_at: string | null;
+  verified_by: string | null;
+  agency_id: string | null;
+  accepted_at: string | null;
+  accepted_by: string | null;
+  returned_at: string | null;
+  returned_reason: string | null;
+  corrects_report_id: string | null;
+}
+
+export interface ReportLineTable {
+  report_id: string;
+  line_no: number;
+  kind: string;
+  source: string;
+  quantity: string;
+  unit: string;
+  coe_l: bigint;
+  co2_kg: bigint;
+}
+
+export interface BaseYearTable {
+  id: string;
+  facility_id: string;
+  first_fiscal_year: number;
+  last_fiscal_year: number;
+  base_kg: bigint;
+  base_t: bigint;
+  status: string;
+  reason: string;
+  chosen_at: string;
+  chosen_by: string;
+}
+
+export interface RecalculationRequestTable {
+  id: string;
+  facility_id: string;
+  reason: string;
+  floor_area_before_m2: bigint | null;
+  floor_area_after_m2: bigint | null;
+  use_before: string | null;
+  use_after: string | null;
+  change_ppm: bigint;
+  status: string;
+  requested_at: string;
+  requested_by: string;
+  decided_at: string | null;
+  decided_by: string | null;
+}
+
+export interface CreditApplicationTable {
+  id: string;
+  jurisdiction_id: string;
+  facility_id: string;
+  period: number;
+  credit_type: string;
+  quantity_t: bigint;
+  status: string;
+  evidence: string;
+  applied_at: string;
+  applied_by: string;
+  decided_at: string | null;
+  decided_by: string | null;
+  reason: string | null;
+  tx_id: string | null;
+}
+
+export interface ComplianceSurrenderTable {
+  tx_id: string;
+  facility_id: string;
+  period: number;
+  recorded_at: string;
+}
+
+export interface ComplianceResultTable {
+  jurisdiction_id: string;
+  facility_id: string;
+  period: number;
+  fiscal_year: number;
+  emissions_t: bigint | null;
+  cap_t: bigint | null;
+  obligation_t: bigint | null;
+  allocated_t: bigint | null;
+  surrendered_t: bigint | null;
+  surrendered_by_kind: string | null;
+  shortfall_t: bigint | null;
+  status: string;
+  note: string | null;
+  computed_at: string;
+}
+
 export interface Schema {
   jurisdictions: JurisdictionTable;
   accounts: AccountTable;
@@ -95,4 +257,17 @@ export interface Schema {
   balances: BalanceTable;
   transactions: TransactionTable;
   journal: JournalTable;
+  programs: ProgramTable;
+  facilities: FacilityTable;
+  facility_status_history: FacilityStatusHistoryTable;
+  facility_reliefs: FacilityReliefTable;
+  verification_agencies: VerificationAgencyTable;
+  facility_verifiers: FacilityVerifierTable;
+  reports: ReportTable;
+  report_lines: ReportLineTable;
+  base_years: BaseYearTable;
+  recalculation_requests: RecalculationRequestTable;
+  credit_applications: CreditApplicationTable;
+  compliance_surrenders: ComplianceSurrenderTable;
+  compliance_results: ComplianceResultTable;
 }
