@@ -244,6 +244,7 @@ export interface ComplianceResultTable {
   surrendered_t: bigint | null;
   surrendered_by_kind: string | null;
   shortfall_t: bigint | null;
+  position_t: bigint | null;
   status: string;
   note: string | null;
   computed_at: string;

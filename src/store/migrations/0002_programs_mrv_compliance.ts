@@ -209,6 +209,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // JSON object: surrendered tonnes per unit kind.
     .addColumn('surrendered_by_kind', 'text')
     .addColumn('shortfall_t', 'bigint')
+    // Allocation programs: allocated − emitted, cumulative within the period (what is known without surrenders).
+    .addColumn('position_t', 'bigint')
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('note', 'text')
     .addColumn('computed_at', 'text', (c) => c.notNull())
