@@ -65,6 +65,30 @@ export function openDatabase(url: string = DEFAULT_DB_URL, options: OpenOptions 
   throw new Error(`database URL must start with sqlite: or postgres:// (got "${url}")`);
 }
 
+const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Takes SQLite's write lock without blocking the event loop: better-sqlite3 is synchronous, so waiting in
+ * busy_timeout would freeze this process, including a holder of the lock in the same process. Instead try
+ * without waiting and retry after a pause, up to BUSY_TIMEOUT_MS.
+ */
+async function beginImmediate(sqlite: SQLite.Database, begin: SQLite.Statement): Promise<void> {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let pauseMs = 1; ; pauseMs = Math.min(pauseMs * 2, 50)) {
+    sqlite.pragma('busy_timeout = 0');
+    try {
+      begin.run();
+      return;
+    } catch (error) {
+      const busy = error instanceof SQLite.SqliteError && error.code.startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() > deadline) throw error;
+    } finally {
+      sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+}
+
 /** `sqlite:PATH[?synchronous=full|normal]`. WAL mode; synchronous=NORMAL unless asked (docs/storage.md). */
 function openSqlite(url: string): Database {
   const [path = '', query = ''] = url.slice('sqlite:'.length).split('?');
@@ -77,7 +101,7 @@ function openSqlite(url: string): Database {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma(`wal_autocheckpoint = ${process.env.CITYCAP_WAL_PAGES ?? 1000}`);
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
 
@@ -118,7 +142,7 @@ function openSqlite(url: string): Database {
     // Holding Kysely's connection keeps its own queries out of our transaction.
     withWriteTransaction: <T>(fn: (s: WriteSession) => Promise<T>) =>
       kysely.connection().execute(async () => {
-        begin.run();
+        await beginImmediate(sqlite, begin);
         try {
           const result = await fn(session);
           commit.run();
@@ -168,6 +192,9 @@ function openPostgres(url: string, poolMax: number): Database {
     max: poolMax,
     types: { getTypeParser: int8AsBigint as typeof pg.types.getTypeParser },
   });
+  // An idle pooled connection that the server closes (restart, DROP DATABASE … WITH (FORCE)) emits 'error';
+  // the pool discards it, and without a listener the process would crash.
+  pool.on('error', () => undefined);
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   const numbered = new Map<string, string>();
   const toPg = (sql: string): string => {

@@ -97,6 +97,23 @@ for (const engine of testEngines()) {
       assert.equal(twice.refusal.code, 'ALREADY_REVERSED');
     });
 
+    it('lets an original be reversed again once its pending reversal is cancelled, within one batch', async () => {
+      const [fac1, fac2] = f.facilities;
+      const u = f.unitTypes[1]!;
+      const tr = txOrThrow(await f.registry.submit(f.jurisdictionId, { type: 'transfer', fromAccountId: fac1!, toAccountId: fac2!, unitTypeId: u, quantityT: 1n }, { idempotencyKey: 'rev-target', actor: 'rep', execute: true }));
+      const pending = txOrThrow(await f.registry.submit(f.jurisdictionId, { type: 'reversal', reversesTxId: tr.id }, { idempotencyKey: 'rev-pending', actor: 'authority' }));
+      // Queued in the same tick, these three share one database transaction.
+      const [blocked, cancelled, again] = await Promise.all([
+        f.registry.submit(f.jurisdictionId, { type: 'reversal', reversesTxId: tr.id }, { idempotencyKey: 'rev-blocked', actor: 'authority', execute: true }),
+        f.registry.cancel(f.jurisdictionId, pending.id, 'authority'),
+        f.registry.submit(f.jurisdictionId, { type: 'reversal', reversesTxId: tr.id }, { idempotencyKey: 'rev-again', actor: 'authority', execute: true }),
+      ]);
+      assert.ok(!blocked.ok);
+      assert.equal(blocked.refusal.code, 'ALREADY_REVERSED');
+      assert.equal(txOrThrow(cancelled).status, 'cancelled');
+      assert.equal(txOrThrow(again).status, 'completed');
+    });
+
     it('verifies: the chain and the replayed balances agree with storage', async () => {
       const report = await verifyLedger(t.db);
       assert.deepEqual(report.jurisdictions.flatMap((j) => j.problems), []);
