@@ -2,6 +2,7 @@
 // Commands for one jurisdiction are group-committed: callers queue, a single writer takes up to
 // `batchMax` of them into one database transaction under the jurisdiction's lock, and each caller is
 // answered only after that transaction has committed.
+import type { Transaction } from 'kysely';
 import { assert } from '../domain/assert.js';
 import { RefusedError, refusal } from '../domain/errors.js';
 import type { SerialRange } from '../domain/registry/blocks.js';
@@ -27,6 +28,7 @@ import {
   type Account,
 } from '../domain/registry/model.js';
 import type { Database, WriteSession } from '../store/db.js';
+import type { Schema } from '../store/schema.js';
 import * as ledgerSql from '../store/ledger-store.js';
 import { uuidv7 } from './ids.js';
 
@@ -157,14 +159,15 @@ export class Registry {
     return this.db.kysely.selectFrom('jurisdictions').select(['id', 'code']).where('code', '=', code).executeTakeFirst();
   }
 
-  async openAccount(input: AccountInput): Promise<{ id: string; number: string }> {
+  /** Opens an account; inside the caller's transaction when `trx` is given (e.g. a facility and its account together). */
+  async openAccount(input: AccountInput, trx?: Transaction<Schema>): Promise<{ id: string; number: string }> {
     if (!(ACCOUNT_TYPES as readonly string[]).includes(input.type) || (TERMINAL_ACCOUNT_TYPES as readonly string[]).includes(input.type)) {
       throw new RefusedError(refusal('ACCOUNT_TYPE_INVALID', `Accounts opened by users are one of: authority_issuance, facility_compliance, general_holding, linked_transit.`, 'type'));
     }
     if (input.holder.trim() === '' || input.holder.length > 200) {
       throw new RefusedError(refusal('HOLDER_INVALID', 'The account holder is named (1 to 200 characters).', 'holder'));
     }
-    return this.db.kysely.transaction().execute(async (trx) => {
+    const open = async (trx: Transaction<Schema>): Promise<{ id: string; number: string }> => {
       const jurisdiction = await trx.selectFrom('jurisdictions').select(['id', 'code']).where('id', '=', input.jurisdictionId).executeTakeFirst();
       if (jurisdiction === undefined) throw new RefusedError(refusal('UNKNOWN_JURISDICTION', `No jurisdiction ${input.jurisdictionId}.`, 'jurisdictionId'));
       const { n } = await trx
@@ -188,7 +191,8 @@ export class Registry {
         })
         .execute();
       return { id, number };
-    });
+    };
+    return trx === undefined ? this.db.kysely.transaction().execute(open) : open(trx);
   }
 
   async createUnitType(input: UnitTypeInput): Promise<{ id: string; code: string }> {

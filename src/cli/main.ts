@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { dbCommand, demoCommand, ledgerCommand } from './ledger.js';
 import { reportError } from './output.js';
 import { calcCommand, programCommand } from './program.js';
+import { complianceCommand } from './compliance.js';
+import { importCommand } from './import.js';
 import { serveCommand } from './serve.js';
 
 const program = new Command('citycap')
@@ -13,6 +15,8 @@ program.addCommand(ledgerCommand());
 program.addCommand(demoCommand());
 program.addCommand(programCommand());
 program.addCommand(calcCommand());
+program.addCommand(complianceCommand());
+program.addCommand(importCommand());
 program.addCommand(serveCommand());
 
 // Commands added with addCommand do not inherit exitOverride: set it everywhere so that usage errors exit 2.

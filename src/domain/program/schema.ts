@@ -110,6 +110,12 @@ const baseYearSchema = z.strictObject({
   method: z.literal('average'),
   /** A change of floor area or use that moves base emissions by at least this much requires recalculation. */
   recalculationThresholdPpm: ppm,
+  /**
+   * Base emissions are restated for each period from the base years' energy use with that period's emission
+   * factors, so a new electricity factor moves base and emissions alike (Tokyo restated its bases at the start of P2).
+   */
+  restatedWithPeriodFactors: z.boolean().optional(),
+  restatementProvenance: provenanceSchema.optional(),
   provenance: provenanceSchema.optional(),
 });
 

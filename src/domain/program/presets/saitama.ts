@@ -159,7 +159,7 @@ export function saitamaProgram(overrides: Partial<SaitamaParameters> = {}): Prog
       excludePartialYears: true,
       provenance: unconfirmed('tokyo_cat.md §0 [S57,S56]', '1,500 kL for 3 consecutive FYs confirmed; designation after 1 year and the partial-year rule mirror Tokyo'),
     },
-    baseYear: { windowFirstFiscalYear: 2002, windowLastFiscalYear: 2007, consecutiveYears: 3, method: 'average', recalculationThresholdPpm: 60_000, provenance: unconfirmed('tokyo_cat.md §2 [S10,S57]', 'window and average confirmed ("same window and rule"); the 6 % recalculation threshold mirrors Tokyo') },
+    baseYear: { windowFirstFiscalYear: 2002, windowLastFiscalYear: 2007, consecutiveYears: 3, method: 'average', recalculationThresholdPpm: 60_000, restatedWithPeriodFactors: true, restatementProvenance: unconfirmed('tokyo_cat.md §2', 'assumed as in Tokyo; not found for Saitama'), provenance: unconfirmed('tokyo_cat.md §2 [S10,S57]', 'window and average confirmed ("same window and rule"); the 6 % recalculation threshold mirrors Tokyo') },
     energy: japanEnergy(p.energy),
     emissionFactorSets: [
       { id: 'saitama-p1', periods: [1], factors: [{ energy: 'electricity_grid', method: 'fixed', tCo2PerUnit: p.electricityP1TCo2PerMwh, provenance: unconfirmed('tokyo_cat.md §4.3 [S12]', 'fixed through P3 (confirmed); the value mirrors Tokyo and is unconfirmed') }, ...japanFuelFactors(p.energy, 'tokyo_cat.md §4.3')] },

@@ -180,6 +180,8 @@ export function tokyoProgram(overrides: Partial<TokyoParameters> = {}): ProgramD
       consecutiveYears: 3,
       method: 'average',
       recalculationThresholdPpm: 60_000,
+      restatedWithPeriodFactors: true,
+      restatementProvenance: unconfirmed('tokyo_cat.md §2 [S68]', 'the P2 restatement with P2 emission factors is confirmed; its exact formula is not — citycap re-converts the base years\' energy lines and scales the base by the change'),
       provenance: confirmed('tokyo_cat.md §2 [S2,S3,S17,S34]'),
     },
     energy: japanEnergy(p.energy),
