@@ -306,11 +306,12 @@ export class Registry {
         }
         const state = await this.loadState(s, jurisdictionId, head, terminal, commands, cache);
         const loaded = new Map(state.holdings);
+        const storedTxIds = new Set(state.txById.keys());
         const effects = emptyEffects();
         const env = { now: this.clock(), newId: this.newId };
         const out = commands.map((c) => applyCommand(state, effects, c, env));
         if (effects.txs.size === 0) return { results: out, committed: null };
-        await ledgerSql.writeEffects(s, jurisdictionId, loaded, state, effects, head.version + 1n);
+        await ledgerSql.writeEffects(s, jurisdictionId, loaded, state, effects, head.version + 1n, storedTxIds);
         return { results: out, committed: { cache, state } };
       });
       if (committed !== null) {

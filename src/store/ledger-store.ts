@@ -137,7 +137,7 @@ export async function blocksOf(s: WriteSession, pairs: readonly (readonly [strin
   const rows = await s.query<{ account_id: string; unit_type_id: string; serial_start: bigint; serial_end: bigint }>(
     `SELECT account_id, unit_type_id, serial_start, serial_end FROM unit_blocks
      WHERE account_id IN (${placeholders(accountIds.length)}) AND unit_type_id IN (${placeholders(unitTypeIds.length)})
-     ORDER BY account_id, unit_type_id, serial_start`,
+     ORDER BY account_id, unit_type_id, serial_end`,
     [...accountIds, ...unitTypeIds],
   );
   for (const r of rows) holdings.get(holdingKey(r.account_id, r.unit_type_id))?.push({ start: r.serial_start, end: r.serial_end });
@@ -148,7 +148,7 @@ const TX_COLUMN_LIST = TX_COLUMNS.split(', ');
 const TX_ON_CONFLICT = `ON CONFLICT (id) DO UPDATE SET status = excluded.status, approved_by = excluded.approved_by,
   decided_by = excluded.decided_by, reason = excluded.reason, approved_at = excluded.approved_at,
   decided_at = excluded.decided_at, completed_at = excluded.completed_at, journal_seq = excluded.journal_seq`;
-const BLOCK_KEY = ['account_id', 'unit_type_id', 'serial_start'];
+const BLOCK_KEY = ['account_id', 'unit_type_id', 'serial_end'];
 
 /**
  * Stores a batch's effects: transactions (insert or update), journal entries, the changed blocks (each touched
@@ -162,7 +162,9 @@ export async function writeEffects(
   state: LedgerState,
   effects: LedgerEffects,
   version: bigint,
+  storedTxIds: ReadonlySet<string>,
 ): Promise<void> {
+  const txs = [...effects.txs.values()];
   const deleted: unknown[][] = [];
   const upserted: unknown[][] = [];
   const balances: unknown[][] = [];
@@ -170,8 +172,8 @@ export async function writeEffects(
     const [accountId = '', unitTypeId = ''] = key.split('|');
     const after = state.holdings.get(key) ?? [];
     diffHolding(loaded.get(key) ?? [], after, {
-      deleted: (b) => deleted.push([accountId, unitTypeId, b.start]),
-      upserted: (b) => upserted.push([accountId, unitTypeId, b.start, b.end, jurisdictionId]),
+      deleted: (b) => deleted.push([accountId, unitTypeId, b.end]),
+      upserted: (b) => upserted.push([accountId, unitTypeId, b.end, b.start, jurisdictionId]),
     });
     let quantityT = 0n;
     for (const b of after) quantityT += b.end - b.start + 1n;
@@ -179,7 +181,9 @@ export async function writeEffects(
   }
   // Each row is written by exactly one statement, so they can run together (see WriteSession.execute).
   await s.execute([
-    ...s.insertMany('transactions', TX_COLUMN_LIST, [...effects.txs.values()].map(txParams), TX_ON_CONFLICT),
+    // New transactions are plain inserts; only those already stored (approved, completed…) need the upsert.
+    ...s.insertMany('transactions', TX_COLUMN_LIST, txs.filter((t) => !storedTxIds.has(t.id)).map(txParams)),
+    ...s.insertMany('transactions', TX_COLUMN_LIST, txs.filter((t) => storedTxIds.has(t.id)).map(txParams), TX_ON_CONFLICT),
     ...s.insertMany(
       'journal',
       ['jurisdiction_id', 'seq', 'tx_id', 'prev_hash', 'hash', 'body'],
@@ -188,9 +192,9 @@ export async function writeEffects(
     ...s.deleteMany('unit_blocks', BLOCK_KEY, deleted),
     ...s.insertMany(
       'unit_blocks',
-      [...BLOCK_KEY, 'serial_end', 'jurisdiction_id'],
+      [...BLOCK_KEY, 'serial_start', 'jurisdiction_id'],
       upserted,
-      'ON CONFLICT (account_id, unit_type_id, serial_start) DO UPDATE SET serial_end = excluded.serial_end',
+      'ON CONFLICT (account_id, unit_type_id, serial_end) DO UPDATE SET serial_start = excluded.serial_start',
     ),
     ...s.insertMany(
       'balances',
@@ -207,8 +211,8 @@ export async function writeEffects(
 }
 
 /**
- * Blocks are keyed by their first serial. Walking both sorted lists: a start only before → delete; a start
- * after whose end is new or changed → upsert; same start and end → untouched.
+ * Blocks are keyed by their last serial. Walking both lists (sorted, so by start and end alike): an end only
+ * before → delete; an end after whose start is new or changed → upsert; same start and end → untouched.
  */
 export function diffHolding(
   before: readonly SerialRange[],
@@ -220,14 +224,14 @@ export function diffHolding(
   while (i < before.length || j < after.length) {
     const b = before[i];
     const a = after[j];
-    if (a === undefined || (b !== undefined && b.start < a.start)) {
+    if (a === undefined || (b !== undefined && b.end < a.end)) {
       out.deleted(b!);
       i++;
-    } else if (b === undefined || a.start < b.start) {
+    } else if (b === undefined || a.end < b.end) {
       out.upserted(a);
       j++;
     } else {
-      if (a.end !== b.end) out.upserted(a);
+      if (a.start !== b.start) out.upserted(a);
       i++;
       j++;
     }

@@ -50,15 +50,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addUniqueConstraint('unit_types_jurisdiction_code', ['jurisdiction_id', 'code'])
     .execute();
 
-  // A block is keyed by its holding and first serial: one B-tree, and a holding's blocks are adjacent in it.
+  // A block is keyed by its holding and last serial: one B-tree, a holding's blocks adjacent in it, and taking the
+  // oldest serials of a block (the common case) changes only its serial_start.
   await db.schema
     .createTable('unit_blocks')
     .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
     .addColumn('unit_type_id', 'text', (c) => c.notNull().references('unit_types.id'))
     .addColumn('serial_start', 'bigint', (c) => c.notNull())
     .addColumn('serial_end', 'bigint', (c) => c.notNull())
-    .addColumn('jurisdiction_id', 'text', (c) => c.notNull().references('jurisdictions.id'))
-    .addPrimaryKeyConstraint('unit_blocks_pk', ['account_id', 'unit_type_id', 'serial_start'])
+    .addColumn('jurisdiction_id', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('unit_blocks_pk', ['account_id', 'unit_type_id', 'serial_end'])
     .addCheckConstraint('unit_blocks_range', sql`serial_start >= 1 and serial_end >= serial_start`)
     .modifyEnd(compact)
     .execute();
@@ -67,7 +68,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('balances')
     .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
     .addColumn('unit_type_id', 'text', (c) => c.notNull().references('unit_types.id'))
-    .addColumn('jurisdiction_id', 'text', (c) => c.notNull().references('jurisdictions.id'))
+    .addColumn('jurisdiction_id', 'text', (c) => c.notNull())
     .addColumn('quantity_t', 'bigint', (c) => c.notNull().check(sql`quantity_t >= 0`))
     .addPrimaryKeyConstraint('balances_pk', ['account_id', 'unit_type_id'])
     .modifyEnd(compact)
@@ -76,7 +77,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('transactions')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('jurisdiction_id', 'text', (c) => c.notNull().references('jurisdictions.id'))
+    .addColumn('jurisdiction_id', 'text', (c) => c.notNull())
     .addColumn('type', 'text', (c) =>
       c.notNull().check(sql`type in ('issuance','transfer','surrender','retirement','cancellation','reversal')`),
     )
@@ -97,7 +98,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('decided_at', 'text')
     .addColumn('completed_at', 'text')
     .addColumn('journal_seq', 'bigint')
-    .addUniqueConstraint('transactions_idempotency', ['jurisdiction_id', 'idempotency_key'])
+    // Key first: the lookup by key stays an index seek even when the planner's statistics are stale.
+    .addUniqueConstraint('transactions_idempotency', ['idempotency_key', 'jurisdiction_id'])
     .modifyEnd(compact)
     .execute();
   // Partial indexes: completed transactions, the vast majority, stay out of them.
@@ -111,7 +113,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('journal')
-    .addColumn('jurisdiction_id', 'text', (c) => c.notNull().references('jurisdictions.id'))
+    .addColumn('jurisdiction_id', 'text', (c) => c.notNull())
     .addColumn('seq', 'bigint', (c) => c.notNull().check(sql`seq >= 1`))
     // Unique in fact (ledger verify checks it); no index of its own, transactions.journal_seq finds the entry.
     .addColumn('tx_id', 'text', (c) => c.notNull().references('transactions.id'))
