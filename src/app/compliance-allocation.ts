@@ -1,7 +1,9 @@
 // Compliance of an allocation program (EU ETS-like) for one period: per facility and year, cumulative within the
-// period, the free allocation the ledger issued, the verified emissions of accepted reports and the position between
-// them. Surrenders are not known to citycap for imported data, so surrendered and shortfall stay null (no data) and
-// the status says so instead of inventing an EU code A or B. A few set-based queries feed one pure function.
+// period, the free allocation the ledger issued, the verified emissions of accepted reports, the allowances
+// surrendered for each year and the status as the EU codes it (A compliant, B short, C emissions missing). When no
+// surrender at all is recorded for the jurisdiction and period — imported EUTL data has none — surrenders are
+// unknown, not zero: surrendered and shortfall stay null and the status says so instead of inventing A or B.
+// A few set-based queries feed one pure function.
 import { RefusedError, refusal } from '../domain/errors.js';
 import { Rational, type RoundingMode } from '../domain/compliance/rational.js';
 import { euComplianceStatuses } from '../domain/compliance/eu-status.js';
@@ -9,8 +11,8 @@ import type { Period, ProgramDefinition } from '../domain/program/schema.js';
 import type { Database } from '../store/db.js';
 import { programOf } from './programs.js';
 
-/** Statuses of allocation rows: EU code C, or "no surrender data" where A/B would need surrenders. */
-export const ALLOCATION_STATUSES = ['emissions_missing', 'no_surrender_data'] as const;
+/** Statuses of allocation rows: EU codes A, B and C in the words obligation programs use, or "no surrender data". */
+export const ALLOCATION_STATUSES = ['compliant', 'shortfall', 'emissions_missing', 'no_surrender_data'] as const;
 export type AllocationStatus = (typeof ALLOCATION_STATUSES)[number];
 
 /** One facility-year as stored: the net free allocation issued and the accepted report's emissions. */
@@ -21,6 +23,8 @@ export interface AllocationYearInput {
   readonly allocatedT: bigint;
   /** Emissions of the accepted report (highest version), or null when there is none. */
   readonly emissionsKg: bigint | null;
+  /** Allowances surrendered for this year (completed surrenders that were not reversed). */
+  readonly surrenderedT: bigint;
 }
 
 export interface AllocationRow {
@@ -32,6 +36,9 @@ export interface AllocationRow {
   readonly emissionsT: bigint;
   /** allocatedT − emissionsT. */
   readonly positionT: bigint;
+  /** Cumulative surrenders, and what they leave uncovered; null when surrenders are not tracked. */
+  readonly surrenderedT: bigint | null;
+  readonly shortfallT: bigint | null;
   readonly status: AllocationStatus;
   readonly note: string;
 }
@@ -41,9 +48,9 @@ function positionNote(firstYear: number): string {
   return `No surrender data was imported (surrendered, shortfall unknown). position_t = allocated − emitted since ${firstYear}.`;
 }
 
-function missingNote(year: number, missingYears: readonly number[], firstYear: number): string {
+function missingNote(year: number, missingYears: readonly number[], firstYear: number, surrendersTracked: boolean): string {
   const which = missingYears.includes(year) ? `Verified emissions for ${year} missing (EU code C)` : `Verified emissions missing for ${missingYears.join(', ')} (EU code C, any_year rule)`;
-  return `${which}; cumulative figures count missing years as 0. ${positionNote(firstYear)}`;
+  return `${which}; cumulative figures count missing years as 0.${surrendersTracked ? '' : ` ${positionNote(firstYear)}`}`;
 }
 
 /** Whole tonnes from kilograms with the program's emissions rounding mode (decimals are not kept: tonnes are whole). */
@@ -56,7 +63,7 @@ export function tonnesFromKg(kg: bigint, mode: RoundingMode): bigint {
  * The rows of one period: one per facility and year that has an allocation or an accepted report in the period,
  * cumulative within the period. Pure: the program decides the missing-emissions rule and the rounding.
  */
-export function allocationComplianceRows(program: ProgramDefinition, period: Period, inputs: readonly AllocationYearInput[]): AllocationRow[] {
+export function allocationComplianceRows(program: ProgramDefinition, period: Period, inputs: readonly AllocationYearInput[], surrendersTracked: boolean): AllocationRow[] {
   const mode = program.rounding.emissionsT.mode;
   const byFacility = new Map<string, AllocationYearInput[]>();
   for (const y of inputs) {
@@ -73,7 +80,7 @@ export function allocationComplianceRows(program: ProgramDefinition, period: Per
     years.sort((a, b) => a.fiscalYear - b.fiscalYear);
     const statuses = euComplianceStatuses(
       program,
-      years.map((y) => ({ fiscalYear: y.fiscalYear, verifiedT: y.emissionsKg === null ? null : tonnesFromKg(y.emissionsKg, mode), surrenderedT: 0n })),
+      years.map((y) => ({ fiscalYear: y.fiscalYear, verifiedT: y.emissionsKg === null ? null : tonnesFromKg(y.emissionsKg, mode), surrenderedT: y.surrenderedT })),
     );
     let allocatedT = 0n;
     const missingYears: number[] = [];
@@ -81,15 +88,23 @@ export function allocationComplianceRows(program: ProgramDefinition, period: Per
       const s = statuses[i]!;
       allocatedT += y.allocatedT;
       if (y.emissionsKg === null) missingYears.push(y.fiscalYear);
-      const status: AllocationStatus = s.status === 'C' ? 'emissions_missing' : 'no_surrender_data';
+      const status: AllocationStatus =
+        s.status === 'C' ? 'emissions_missing' : !surrendersTracked ? 'no_surrender_data' : s.status === 'A' ? 'compliant' : 'shortfall';
+      const uncovered = s.cumulativeVerifiedT - s.cumulativeSurrenderedT;
       rows.push({
         facilityId,
         fiscalYear: y.fiscalYear,
         allocatedT,
         emissionsT: s.cumulativeVerifiedT,
         positionT: allocatedT - s.cumulativeVerifiedT,
+        surrenderedT: surrendersTracked ? s.cumulativeSurrenderedT : null,
+        shortfallT: surrendersTracked ? (uncovered > 0n ? uncovered : 0n) : null,
         status,
-        note: status === 'emissions_missing' ? missingNote(y.fiscalYear, missingYears, period.firstFiscalYear) : positionNote(period.firstFiscalYear),
+        note: status === 'emissions_missing'
+          ? missingNote(y.fiscalYear, missingYears, period.firstFiscalYear, surrendersTracked)
+          : surrendersTracked
+            ? `EU code ${s.status}: cumulative surrenders since ${period.firstFiscalYear} ${s.status === 'A' ? 'cover' : 'fall short of'} cumulative verified emissions.`
+            : positionNote(period.firstFiscalYear),
       });
     });
   }
@@ -132,12 +147,23 @@ export async function runAllocationCompliance(db: Database, options: { jurisdict
       "SELECT facility_id, fiscal_year, version, emissions_kg FROM reports WHERE jurisdiction_id = ? AND status = 'accepted' AND fiscal_year BETWEEN ? AND ?",
       [jid, first, last],
     );
-    const inputs = new Map<string, { facilityId: string; fiscalYear: number; allocatedT: bigint; emissionsKg: bigint | null; version: number }>();
+    const surrendered = await s.query<{ facility_id: string; fiscal_year: unknown; quantity_t: unknown }>(
+      `SELECT cs.facility_id, cs.fiscal_year, SUM(t.quantity_t) AS quantity_t
+         FROM compliance_surrenders cs
+         JOIN facilities f ON f.id = cs.facility_id
+         JOIN transactions t ON t.id = cs.tx_id
+        WHERE f.jurisdiction_id = ? AND cs.period = ? AND cs.fiscal_year IS NOT NULL
+          AND t.type = 'surrender' AND t.status = 'completed'
+          AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_tx_id = t.id AND r.status = 'completed')
+        GROUP BY cs.facility_id, cs.fiscal_year`,
+      [jid, options.period],
+    );
+    const inputs = new Map<string, { facilityId: string; fiscalYear: number; allocatedT: bigint; emissionsKg: bigint | null; surrenderedT: bigint; version: number }>();
     const entry = (facilityId: string, fiscalYear: number) => {
       const key = `${facilityId}|${fiscalYear}`;
       let e = inputs.get(key);
       if (e === undefined) {
-        e = { facilityId, fiscalYear, allocatedT: 0n, emissionsKg: null, version: 0 };
+        e = { facilityId, fiscalYear, allocatedT: 0n, emissionsKg: null, surrenderedT: 0n, version: 0 };
         inputs.set(key, e);
       }
       return e;
@@ -155,13 +181,14 @@ export async function runAllocationCompliance(db: Database, options: { jurisdict
         e.emissionsKg = toBigint(r.emissions_kg);
       }
     }
-    const rows = allocationComplianceRows(program, period, [...inputs.values()]);
+    for (const r of surrendered) entry(r.facility_id, Number(r.fiscal_year)).surrenderedT += toBigint(r.quantity_t);
+    const rows = allocationComplianceRows(program, period, [...inputs.values()], surrendered.length > 0);
     await s.execute([{ sql: 'DELETE FROM compliance_results WHERE jurisdiction_id = ? AND period = ?', params: [jid, options.period] }]);
     await s.execute(
       s.insertMany(
         'compliance_results',
-        ['jurisdiction_id', 'facility_id', 'period', 'fiscal_year', 'emissions_t', 'allocated_t', 'position_t', 'status', 'note', 'computed_at'],
-        rows.map((r) => [jid, r.facilityId, options.period, r.fiscalYear, r.emissionsT, r.allocatedT, r.positionT, r.status, r.note, computedAt]),
+        ['jurisdiction_id', 'facility_id', 'period', 'fiscal_year', 'emissions_t', 'allocated_t', 'surrendered_t', 'shortfall_t', 'position_t', 'status', 'note', 'computed_at'],
+        rows.map((r) => [jid, r.facilityId, options.period, r.fiscalYear, r.emissionsT, r.allocatedT, r.surrenderedT, r.shortfallT, r.positionT, r.status, r.note, computedAt]),
       ),
     );
     return { rows: rows.length };

@@ -6,6 +6,7 @@ import { Rational } from '../domain/compliance/rational.js';
 import { RefusedError, refusal, type Refusal } from '../domain/errors.js';
 import { QUANTITY_T_MAX, type CommandResult } from '../domain/registry/ledger.js';
 import type { UnitKind } from '../domain/registry/model.js';
+import type { ProgramDefinition } from '../domain/program/schema.js';
 import type { Database } from '../store/db.js';
 import {
   acceptedEmissionsKg,
@@ -459,6 +460,8 @@ export async function issueCredits(db: Database, registry: Registry, input: Issu
 export interface SurrenderInput {
   readonly facilityId: string;
   readonly period: number;
+  /** Allocation programs (annual surrender): the emissions year the units cover. Not used by obligation programs. */
+  readonly fiscalYear?: number;
   readonly lines: readonly { readonly unitTypeId: string; readonly quantityT: bigint }[];
   readonly actor: string;
   readonly now: Date;
@@ -479,6 +482,12 @@ async function refuseIfRolledBack(db: Database, txIds: readonly string[]): Promi
 
 function lineKey(base: string, i: number): string {
   return `surrender:${base}:${i}`;
+}
+
+/** The period a unit's vintage belongs to: allocation programs date allowances by year, obligation programs by period. */
+function vintagePeriod(program: ProgramDefinition, vintage: number): number | undefined {
+  if (program.kind === 'obligation') return vintage;
+  return program.periods.find((p) => p.firstFiscalYear <= vintage && vintage <= p.lastFiscalYear)?.number;
 }
 
 /** A refusal about one line, named by the line. */
@@ -518,7 +527,13 @@ export async function surrenderForCompliance(db: Database, registry: Registry, i
   }
   if (facility.accountId === null) refuse('NO_COMPLIANCE_ACCOUNT', `Facility ${facility.code} has no compliance account.`, 'facility');
   const accountId = facility.accountId;
-  const terms = await facilityTerms(db.kysely, program, facility, input.period);
+  const annual = program.kind === 'allocation';
+  if (annual && (input.fiscalYear === undefined || input.fiscalYear < period.firstFiscalYear || input.fiscalYear > period.lastFiscalYear)) {
+    refuse('FISCAL_YEAR_INVALID', `An allocation program surrenders per year: give the emissions year, FY${period.firstFiscalYear}–FY${period.lastFiscalYear}.`, 'fiscalYear');
+  }
+  if (!annual && input.fiscalYear !== undefined) refuse('FISCAL_YEAR_NOT_APPLICABLE', `Program ${program.id} surrenders per period, not per year.`, 'fiscalYear');
+  // Obligation programs: the cap and obligation the usage limits are shares of. Allocation programs have none.
+  const terms = annual ? undefined : await facilityTerms(db.kysely, program, facility, input.period);
   const keys = input.lines.map((_, i) => lineKey(key, i));
 
   const existing = await db.kysely.selectFrom('transactions').select('id').where('jurisdiction_id', '=', j.id).where('idempotency_key', 'in', keys).execute();
@@ -538,7 +553,8 @@ export async function surrenderForCompliance(db: Database, registry: Registry, i
       const credit = creditTypeOfKind(program, u.kind);
       if (credit === undefined) refuse('UNIT_KIND_NOT_ACCEPTED', `Program ${program.id} does not accept ${u.kind} units (${u.code}) for compliance.`, `lines[${i}].unitTypeId`);
       if (u.vintage === null) refuse('VINTAGE_UNKNOWN', `Unit type ${u.code} has no vintage period, so banking cannot be checked.`, `lines[${i}].unitTypeId`);
-      const vintage = int(u.vintage);
+      const vintage = vintagePeriod(program, int(u.vintage));
+      if (vintage === undefined) refuse('VINTAGE_OUTSIDE_PROGRAM', `${u.code} units are of ${u.vintage}, which lies in no period of program ${program.id}.`, `lines[${i}].unitTypeId`);
       if (!bankingAllows(program, vintage, input.period)) {
         const horizon = program.banking.allowed ? program.banking.horizonPeriods : 0;
         const until = horizon === null ? 'any later period' : horizon === 0 ? `period ${vintage} only` : `period ${vintage} to ${vintage + horizon}`;
@@ -554,7 +570,7 @@ export async function surrenderForCompliance(db: Database, registry: Registry, i
       const c = creditTypeOfKind(program, s.kind);
       return c === undefined ? [] : [{ creditCode: c.code, quantityT: s.quantityT }];
     });
-    const refusals = checkCreditUsage(program, Rational.of(terms.obligationT), [...earlierLines, ...newLines]);
+    const refusals = terms === undefined ? [] : checkCreditUsage(program, Rational.of(terms.obligationT), [...earlierLines, ...newLines]);
     if (refusals.length > 0) {
       const r = refusals[0]!;
       const i = newLines.findIndex((l) => l.creditCode === r.field);
@@ -582,7 +598,7 @@ export async function surrenderForCompliance(db: Database, registry: Registry, i
     for (const t of txs) {
       await trx
         .insertInto('compliance_surrenders')
-        .values({ tx_id: t.id, facility_id: facility.id, period: input.period, recorded_at: recordedAt })
+        .values({ tx_id: t.id, facility_id: facility.id, period: input.period, fiscal_year: input.fiscalYear ?? null, recorded_at: recordedAt })
         .onConflict((oc) => oc.column('tx_id').doNothing())
         .execute();
     }

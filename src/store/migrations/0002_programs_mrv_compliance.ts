@@ -188,6 +188,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('tx_id', 'text', (c) => c.primaryKey().references('transactions.id'))
     .addColumn('facility_id', 'text', (c) => c.notNull().references('facilities.id'))
     .addColumn('period', 'integer', (c) => c.notNull())
+    // Allocation programs surrender every year: the emissions year the units cover (null for obligation programs).
+    .addColumn('fiscal_year', 'integer')
     .addColumn('recorded_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('compliance_surrenders_facility').on('compliance_surrenders').columns(['facility_id', 'period']).execute();
