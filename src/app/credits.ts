@@ -4,7 +4,7 @@
 import { checkCreditUsage, excessReductions, findCreditType, bankingAllows, type SurrenderLine } from '../domain/compliance/caps.js';
 import { Rational } from '../domain/compliance/rational.js';
 import { RefusedError, refusal, type Refusal } from '../domain/errors.js';
-import { QUANTITY_T_MAX, type CommandResult } from '../domain/registry/ledger.js';
+import { QUANTITY_T_MAX } from '../domain/registry/ledger.js';
 import type { UnitKind } from '../domain/registry/model.js';
 import type { ProgramDefinition } from '../domain/program/schema.js';
 import type { Database } from '../store/db.js';
@@ -37,7 +37,6 @@ const ACTOR_MAX = 200;
 const REASON_MAX = 1000;
 const UNIT_TYPE_CODE_MAX = 40;
 /** Who undoes the completed lines of a surrender that could not complete as a whole. */
-export const ROLLBACK_ACTOR = 'system:surrender-rollback';
 
 const UNIT_CODE_PREFIX: Record<UnitKind, string> = {
   allowance: 'ALW',
@@ -475,11 +474,6 @@ export interface SurrenderResult {
   readonly replayed: boolean;
 }
 
-async function refuseIfRolledBack(db: Database, txIds: readonly string[]): Promise<void> {
-  const reversed = await db.kysely.selectFrom('transactions').select('id').where('reverses_tx_id', 'in', [...txIds]).where('status', '=', 'completed').executeTakeFirst();
-  if (reversed !== undefined) refuse('SURRENDER_ROLLED_BACK', 'This surrender request was rolled back earlier; submit it again with a new idempotency key.', 'idempotencyKey');
-}
-
 function lineKey(base: string, i: number): string {
   return `surrender:${base}:${i}`;
 }
@@ -496,15 +490,15 @@ function lineRefusal(r: Refusal, i: number): RefusedError {
 }
 
 /**
- * Surrenders units from the facility's compliance account for a period: all lines or none.
+ * Surrenders units from the facility's compliance account for a period (or, in an allocation program, for one
+ * emissions year): all lines or none.
  *
  * Every rule is checked before anything moves: the period's adjustment window, the unit kinds the program accepts,
  * banking (a unit's vintage period may be used in the same or the next period), the usage limits (counting earlier
- * surrenders for the period) and the holdings. Then one ledger surrender per line is submitted in the same tick, so the
- * lines normally commit in one ledger batch. The ledger answers per command, so a line can still be refused when
- * another transaction drained the account in between: the lines that did complete are then reversed (a completed
- * reversal, by ROLLBACK_ACTOR, visible in the journal), nothing is recorded for the facility and the request is
- * refused. Only when every line completed are the compliance_surrenders rows written (in one transaction).
+ * surrenders for the period) and the holdings. The lines then go to the ledger as one atomic group
+ * (Registry.runAtomically): they complete together in one database transaction, or — when the ledger still
+ * refuses one, because another transaction drained the account in between — none does and the request is
+ * refused naming that line. The compliance_surrenders rows are written once every line completed.
  */
 export async function surrenderForCompliance(db: Database, registry: Registry, input: SurrenderInput): Promise<SurrenderResult> {
   checkActor(input.actor, 'actor');
@@ -537,7 +531,6 @@ export async function surrenderForCompliance(db: Database, registry: Registry, i
   const keys = input.lines.map((_, i) => lineKey(key, i));
 
   const existing = await db.kysely.selectFrom('transactions').select('id').where('jurisdiction_id', '=', j.id).where('idempotency_key', 'in', keys).execute();
-  if (existing.length > 0) await refuseIfRolledBack(db, existing.map((x) => x.id));
   if (existing.length === 0) {
     const unitTypes = await db.kysely
       .selectFrom('unit_types')
@@ -579,20 +572,22 @@ export async function surrenderForCompliance(db: Database, registry: Registry, i
     }
   }
 
-  const results: CommandResult[] = await Promise.all(
-    input.lines.map((l, i) => registry.submit(j.id, { type: 'surrender', fromAccountId: accountId, unitTypeId: l.unitTypeId, quantityT: l.quantityT }, { idempotencyKey: keys[i]!, actor: input.actor, execute: true })),
+  const results = await registry.runAtomically(
+    j.id,
+    input.lines.map((l, i) => ({
+      kind: 'submit' as const,
+      request: { type: 'surrender' as const, fromAccountId: accountId, unitTypeId: l.unitTypeId, quantityT: l.quantityT },
+      idempotencyKey: keys[i]!,
+      actor: input.actor,
+      execute: true,
+    })),
   );
-  const refused = results.findIndex((r) => !r.ok);
+  const refused = results.findIndex((r) => !r.ok && r.refusal.code !== 'GROUP_REFUSED');
   if (refused >= 0) {
-    for (const [i, r] of results.entries()) {
-      if (!r.ok) continue;
-      txOrThrow(await registry.submit(j.id, { type: 'reversal', reversesTxId: r.tx.id }, { idempotencyKey: `${keys[i]!}:rollback`, actor: ROLLBACK_ACTOR, execute: true }));
-    }
     const r = results[refused]!;
     throw lineRefusal(r.ok ? refusal('INTERNAL', 'unreachable') : r.refusal, refused);
   }
   const txs = results.map((r) => txOrThrow(r));
-  await refuseIfRolledBack(db, txs.map((x) => x.id));
   const recordedAt = input.now.toISOString();
   await db.kysely.transaction().execute(async (trx) => {
     for (const t of txs) {

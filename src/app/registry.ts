@@ -8,6 +8,7 @@ import { RefusedError, refusal } from '../domain/errors.js';
 import type { SerialRange } from '../domain/registry/blocks.js';
 import { GENESIS_HASH } from '../domain/registry/journal.js';
 import {
+  applyAtomically,
   applyCommand,
   emptyEffects,
   holdingKey,
@@ -92,9 +93,11 @@ interface LedgerCache {
 }
 const BATCH_MAX_DEFAULT = 256;
 
+/** Commands queued together: one caller's command, or an atomic group that happens whole or not at all. */
 interface Pending {
-  readonly command: LedgerCommand;
-  readonly resolve: (r: CommandResult) => void;
+  readonly commands: readonly LedgerCommand[];
+  readonly atomic: boolean;
+  readonly resolve: (r: CommandResult[]) => void;
   readonly reject: (e: unknown) => void;
 }
 
@@ -251,7 +254,20 @@ export class Registry {
   }
 
   /** Queues a command; resolves once the batch that carried it has committed. */
-  run(jurisdictionId: string, command: LedgerCommand): Promise<CommandResult> {
+  async run(jurisdictionId: string, command: LedgerCommand): Promise<CommandResult> {
+    return (await this.enqueue(jurisdictionId, [command], false))[0]!;
+  }
+
+  /**
+   * Runs commands as one unit in one database transaction: all of them happen, or — when any is refused — none
+   * (that one keeps its refusal, the others are refused with GROUP_REFUSED). At most batchMax commands.
+   */
+  runAtomically(jurisdictionId: string, commands: readonly LedgerCommand[]): Promise<CommandResult[]> {
+    assert(commands.length >= 1 && commands.length <= this.batchMax, 'an atomic group has 1 to batchMax commands');
+    return this.enqueue(jurisdictionId, commands, true);
+  }
+
+  private enqueue(jurisdictionId: string, commands: readonly LedgerCommand[], atomic: boolean): Promise<CommandResult[]> {
     return new Promise((resolve, reject) => {
       let queue = this.queues.get(jurisdictionId);
       const idle = queue === undefined;
@@ -259,7 +275,7 @@ export class Registry {
         queue = [];
         this.queues.set(jurisdictionId, queue);
       }
-      queue.push({ command, resolve, reject });
+      queue.push({ commands, atomic, resolve, reject });
       if (idle) void this.drain(jurisdictionId, queue);
     });
   }
@@ -268,18 +284,18 @@ export class Registry {
     // Yield once so that callers arriving in the same tick share the first batch.
     await Promise.resolve();
     while (queue.length > 0) {
-      const batch = queue.splice(0, this.batchMax);
+      const batch = takeBatch(queue, this.batchMax);
       try {
-        const results = await this.runBatch(jurisdictionId, batch.map((p) => p.command));
+        const results = await this.runBatch(jurisdictionId, batch);
         batch.forEach((p, i) => { p.resolve(results[i]!); });
       } catch (error) {
         if (batch.length === 1) {
           batch[0]!.reject(error);
         } else {
-          // One command may have broken the batch: retry each alone so that the others still go through.
+          // One command may have broken the batch: retry each caller's alone so that the others still go through.
           for (const p of batch) {
             try {
-              p.resolve((await this.runBatch(jurisdictionId, [p.command]))[0]!);
+              p.resolve((await this.runBatch(jurisdictionId, [p]))[0]!);
             } catch (e) {
               p.reject(e);
             }
@@ -290,14 +306,15 @@ export class Registry {
     this.queues.delete(jurisdictionId);
   }
 
-  private async runBatch(jurisdictionId: string, commands: readonly LedgerCommand[]): Promise<CommandResult[]> {
+  private async runBatch(jurisdictionId: string, batch: readonly Pending[]): Promise<CommandResult[][]> {
+    const commands = batch.flatMap((p) => p.commands);
     const terminal = await this.terminalAccountsOf(jurisdictionId);
     try {
       const { results, committed } = await this.db.withWriteTransaction(async (s) => {
         const head = await ledgerSql.lockJurisdiction(s, jurisdictionId);
         if (head === null) {
           const unknown = refusal('UNKNOWN_JURISDICTION', `No jurisdiction ${jurisdictionId}.`, 'jurisdictionId');
-          return { results: commands.map(() => ({ ok: false as const, refusal: unknown })), committed: null };
+          return { results: batch.map((p) => p.commands.map(() => ({ ok: false as const, refusal: unknown }))), committed: null };
         }
         let cache = this.caches.get(jurisdictionId);
         if (cache?.version !== head.version || cache.holdings.size > CACHED_HOLDINGS_MAX) {
@@ -309,7 +326,7 @@ export class Registry {
         const storedTxIds = new Set(state.txById.keys());
         const effects = emptyEffects();
         const env = { now: this.clock(), newId: this.newId };
-        const out = commands.map((c) => applyCommand(state, effects, c, env));
+        const out = batch.map((p) => (p.atomic ? applyAtomically(state, effects, p.commands, env) : p.commands.map((c) => applyCommand(state, effects, c, env))));
         if (effects.txs.size === 0) return { results: out, committed: null };
         await ledgerSql.writeEffects(s, jurisdictionId, loaded, state, effects, head.version + 1n, storedTxIds);
         return { results: out, committed: { cache, state } };
@@ -433,6 +450,14 @@ export class Registry {
     if (rows.length === TERMINAL_ACCOUNT_TYPES.length) this.terminalAccounts.set(jurisdictionId, terminal);
     return terminal;
   }
+}
+
+/** Queued entries for one batch: whole entries, up to `max` commands (an entry larger than that goes alone). */
+function takeBatch(queue: Pending[], max: number): Pending[] {
+  let n = 0;
+  let count = 0;
+  while (n < queue.length && (n === 0 || count + queue[n]!.commands.length <= max)) count += queue[n++]!.commands.length;
+  return queue.splice(0, n);
 }
 
 /** The transaction of a successful result; a refusal becomes a RefusedError (for callers that stop on refusal). */

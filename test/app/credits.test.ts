@@ -9,7 +9,6 @@ import {
   approveCreditApplication,
   issueCredits,
   rejectCreditApplication,
-  ROLLBACK_ACTOR,
   surrenderForCompliance,
   type IssueCreditsInput,
 } from '../../src/app/credits.js';
@@ -202,20 +201,21 @@ for (const engine of testEngines()) {
       );
     });
 
-    it('is all or nothing when the ledger refuses a line after the checks: completed lines are reversed', async () => {
+    it('is all or nothing when the ledger refuses a line after the checks: no line is surrendered', async () => {
       const fac = await addFacility(t.db, registry, tokyo.id, { code: 'RACE-1', baseT: 10_000n });
       const trader = await registry.openAccount({ jurisdictionId: tokyo.id, type: 'general_holding', holder: 'Broker' });
       const a = await issue({ creditCode: 'small_mid', toAccountId: fac.accountId, quantityT: 20n, origin: { jurisdictionCode: 'TOKYO', facilityRef: 'RACE-A', verifiedBy: 'Agency 7' } });
       const b = await issue({ creditCode: 'renewable', toAccountId: fac.accountId, quantityT: 20n, origin: { jurisdictionCode: 'TOKYO', facilityRef: 'RACE-B' } });
-      // Fault injection: another representative moves line 2's units away just as the surrender reaches the ledger.
-      const submit = registry.submit.bind(registry);
+      // Fault injection: another representative moves line 2's units away just as the surrender reaches the ledger
+      // (queued in the same tick, so it lands first in the same batch).
+      const runAtomically = registry.runAtomically.bind(registry);
       let drained = false;
-      registry.submit = (jurisdictionId, request, opts) => {
-        if (!drained && request.type === 'surrender' && request.unitTypeId === b.unitTypeId) {
+      registry.runAtomically = (jurisdictionId, commands) => {
+        if (!drained) {
           drained = true;
-          void submit(jurisdictionId, { type: 'transfer', fromAccountId: fac.accountId, toAccountId: trader.id, unitTypeId: b.unitTypeId, quantityT: 20n }, { idempotencyKey: 'drain', actor: 'other-rep', execute: true });
+          void registry.submit(jurisdictionId, { type: 'transfer', fromAccountId: fac.accountId, toAccountId: trader.id, unitTypeId: b.unitTypeId, quantityT: 20n }, { idempotencyKey: 'drain', actor: 'other-rep', execute: true });
         }
-        return submit(jurisdictionId, request, opts);
+        return runAtomically(jurisdictionId, commands);
       };
       try {
         await refusedWith(
@@ -224,21 +224,14 @@ for (const engine of testEngines()) {
           'lines[1].quantityT',
         );
       } finally {
-        registry.submit = submit;
+        registry.runAtomically = runAtomically;
       }
       assert.equal(drained, true);
       assert.equal(await balance(fac.accountId, a.unitTypeId), 20n);
       assert.equal(await surrenderRows(fac.id), 0);
-      const reversal = await t.db.kysely.selectFrom('transactions').select(['status', 'proposed_by']).where('type', '=', 'reversal').where('idempotency_key', '=', 'surrender:race:0:rollback').executeTakeFirstOrThrow();
-      assert.deepEqual({ ...reversal }, { status: 'completed', proposed_by: ROLLBACK_ACTOR });
-      // The same request again is refused: it was rolled back, a new key is needed.
-      await refusedWith(
-        surrenderForCompliance(t.db, registry, { facilityId: fac.id, period: 3, lines: [{ unitTypeId: a.unitTypeId, quantityT: 20n }, { unitTypeId: b.unitTypeId, quantityT: 20n }], actor: 'rep', now: P3_WINDOW, idempotencyKey: 'race' }),
-        'SURRENDER_ROLLED_BACK',
-        'idempotencyKey',
-      );
-      assert.equal(await balance(fac.accountId, a.unitTypeId), 20n);
-      assert.equal(await surrenderRows(fac.id), 0);
+      // Line 1 never happened: no surrender, and no reversal to undo one.
+      const written = await t.db.kysely.selectFrom('transactions').select('id').where('idempotency_key', 'like', 'surrender:race:%').execute();
+      assert.deepEqual(written, []);
       assert.equal((await verifyLedger(t.db)).ok, true);
     });
 

@@ -114,6 +114,24 @@ for (const engine of testEngines()) {
       assert.equal(txOrThrow(again).status, 'completed');
     });
 
+    it('runs an atomic group whole, or not at all when one of its commands is refused', async () => {
+      const [fac1, fac2, fac3] = f.facilities;
+      const u = f.unitTypes[0]!;
+      // fac3 holds what fac1 gave it in the lifecycle test above.
+      const transfer = (key: string, to: string, quantityT: bigint) =>
+        ({ kind: 'submit', request: { type: 'transfer', fromAccountId: fac3!, toAccountId: to, unitTypeId: u, quantityT }, idempotencyKey: key, actor: 'rep', execute: true }) as const;
+      const before = await blocksOf(fac3!, u);
+      const refused = await f.registry.runAtomically(f.jurisdictionId, [transfer('g1-a', fac2!, 1n), transfer('g1-b', fac1!, 1_000_000n)]);
+      assert.deepEqual(refused.map((r) => (r.ok ? 'ok' : r.refusal.code)), ['GROUP_REFUSED', 'INSUFFICIENT_UNITS']);
+      assert.deepEqual(await blocksOf(fac3!, u), before);
+      assert.equal((await t.db.kysely.selectFrom('transactions').select('id').where('idempotency_key', 'in', ['g1-a', 'g1-b']).execute()).length, 0);
+
+      const done = await f.registry.runAtomically(f.jurisdictionId, [transfer('g2-a', fac2!, 1n), transfer('g2-b', fac1!, 1n)]);
+      assert.deepEqual(done.map((r) => r.ok && r.tx.status), ['completed', 'completed']);
+      const seqs = done.map((r) => (r.ok ? r.tx.journalSeq : null));
+      assert.equal(seqs[1], seqs[0]! + 1n);
+    });
+
     it('verifies: the chain and the replayed balances agree with storage', async () => {
       const report = await verifyLedger(t.db);
       assert.deepEqual(report.jurisdictions.flatMap((j) => j.problems), []);

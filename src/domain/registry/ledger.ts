@@ -94,6 +94,55 @@ export function applyCommand(state: LedgerState, effects: LedgerEffects, cmd: Le
   }
 }
 
+/**
+ * Applies commands as one unit: when any is refused, the state and effects are put back as they were, the refused
+ * command keeps its refusal and every other command is refused with GROUP_REFUSED. Nothing of the group happens.
+ */
+export function applyAtomically(state: LedgerState, effects: LedgerEffects, commands: readonly LedgerCommand[], env: LedgerEnv): CommandResult[] {
+  const saved = saveState(state, effects);
+  const results: CommandResult[] = [];
+  for (const cmd of commands) {
+    const r = applyCommand(state, effects, cmd, env);
+    results.push(r);
+    if (r.ok) continue;
+    restoreState(state, effects, saved);
+    const failed = results.length - 1;
+    const notApplied = refusal('GROUP_REFUSED', `Not applied: command ${failed + 1} of this group was refused (${r.refusal.code}).`);
+    return commands.map((_, i) => (i === failed ? r : { ok: false, refusal: notApplied }));
+  }
+  return results;
+}
+
+interface SavedState {
+  readonly scalars: Pick<LedgerState, 'serialNext' | 'journalSeq' | 'journalHead'>;
+  readonly maps: Map<Map<unknown, unknown>, Map<unknown, unknown>>;
+  readonly sets: Map<Set<string>, Set<string>>;
+  readonly journalLength: number;
+}
+
+function saveState(state: LedgerState, effects: LedgerEffects): SavedState {
+  const maps: Map<unknown, unknown>[] = [state.unitTypes, state.holdings, state.txById, state.txByKey, state.movesByTx, state.reversalOf, effects.txs];
+  return {
+    scalars: { serialNext: state.serialNext, journalSeq: state.journalSeq, journalHead: state.journalHead },
+    maps: new Map(maps.map((m) => [m, new Map(m)])),
+    sets: new Map([effects.touchedHoldings, effects.touchedUnitTypes].map((x) => [x, new Set(x)])),
+    journalLength: effects.journal.length,
+  };
+}
+
+function restoreState(state: LedgerState, effects: LedgerEffects, saved: SavedState): void {
+  Object.assign(state, saved.scalars);
+  for (const [target, copy] of saved.maps) {
+    target.clear();
+    for (const [k, v] of copy) target.set(k, v);
+  }
+  for (const [target, copy] of saved.sets) {
+    target.clear();
+    for (const v of copy) target.add(v);
+  }
+  effects.journal.length = saved.journalLength;
+}
+
 function withTx(state: LedgerState, txId: string, fn: (tx: Tx) => CommandResult): CommandResult {
   const tx = state.txById.get(txId);
   if (tx === undefined || tx.jurisdictionId !== state.jurisdictionId) {
