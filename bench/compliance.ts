@@ -2,16 +2,15 @@
 // Baseline measured in the same run: parsing the two CSV files with the same parser and nothing else.
 // Goals (issue 3): import under 30 s, compliance run under 2 s on SQLite. Never fails on time.
 // Usage: npm run bench:compliance [-- --json] [--only sqlite|postgres] [--dir DIR]
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import pg from 'pg';
 import { runAllocationCompliance } from '../src/app/compliance-allocation.js';
 import { importEuEts } from '../src/app/import-eu-ets.js';
 import { Registry } from '../src/app/registry.js';
 import { openDatabase, type Database } from '../src/store/db.js';
+import { scratchPostgres } from '../test/support/engines.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
 const args = process.argv.slice(2);
@@ -76,16 +75,6 @@ async function run(engine: string, db: Database): Promise<void> {
   report({ engine, step: 'compliance period 3', seconds: compliance.seconds, cpu_seconds: compliance.cpu_seconds, peak_rss_mb: peakMb(), detail: `${compliance.value.rows} installation-years` });
 }
 
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 await baseline();
 if (only === undefined || only === 'sqlite') {
   const tmp = mkdtempSync(join(tmpdir(), 'citycap-bench-'));
@@ -98,20 +87,15 @@ if (only === undefined || only === 'sqlite') {
   }
 }
 if (only === undefined || only === 'postgres') {
-  const name = `citycap_bench_${randomBytes(4).toString('hex')}`;
-  try {
-    await admin(`CREATE DATABASE ${name}`);
-  } catch (error) {
+  const scratch = await scratchPostgres('citycap_bench', PG_ADMIN).catch((error: unknown) => {
     console.error(`postgres: skipped (${error instanceof Error ? error.message : String(error)})`);
     process.exit(0);
-  }
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${name}`;
-  const db = openDatabase(url.toString());
+  });
+  const db = openDatabase(scratch.url);
   try {
     await run('postgres', db);
   } finally {
     await db.close();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await scratch.drop();
   }
 }

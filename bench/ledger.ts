@@ -2,7 +2,6 @@
 //   SQLite baseline: raw better-sqlite3, one transaction doing only two balance updates and a journal insert.
 //   PostgreSQL baseline: the naive loop, BEGIN + two balance updates + a journal insert + COMMIT, one round trip each.
 // Usage: npm run bench:ledger [-- --json] [--transfers N] [--accounts N] [--only sqlite|postgres]
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { prng } from '../src/app/demo-ledger.js';
 import { verifyLedger } from '../src/app/ledger-audit.js';
 import { openDatabase, type Database } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
+import { scratchPostgres } from '../test/support/engines.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -151,16 +151,6 @@ async function benchSqlite(synchronous: 'normal' | 'full'): Promise<void> {
 
 // ---- PostgreSQL ---------------------------------------------------------------------------------------------
 
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 async function pgBaseline(url: string, count: number, clients: number): Promise<number> {
   const pool = new pg.Pool({ connectionString: url, max: clients });
   await pool.query(`DROP TABLE IF EXISTS bench_balances; DROP TABLE IF EXISTS bench_journal;
@@ -196,10 +186,8 @@ async function pgBaseline(url: string, count: number, clients: number): Promise<
 }
 
 async function benchPostgres(): Promise<void> {
-  const name = `citycap_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${name}`;
+  const scratch = await scratchPostgres('citycap_bench', PG_ADMIN);
+  const url = new URL(scratch.url);
   try {
     const count = Math.min(TRANSFERS, 10_000);
     const baseline1 = await pgBaseline(url.toString(), Math.min(count, 4000), 1);
@@ -226,7 +214,7 @@ async function benchPostgres(): Promise<void> {
     if (!check.ok) throw new Error('ledger does not verify after the PostgreSQL benchmark');
     await db.close();
   } finally {
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await scratch.drop();
   }
 }
 

@@ -14,10 +14,10 @@ import {
   type FacilityStatus,
   type YearEvidence,
 } from '../domain/mrv/designation.js';
-import { formatFieldError, validateProgram, type ProgramDefinition } from '../domain/program/schema.js';
 import type { Database } from '../store/db.js';
 import type { Schema } from '../store/schema.js';
 import { uuidv7 } from './ids.js';
+import { programIn } from './programs.js';
 import type { Registry } from './registry.js';
 
 export type Trx = Transaction<Schema>;
@@ -87,22 +87,6 @@ export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null || !('code' in error)) return false;
   const code = error.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
-/** The program in force, read inside the transaction (SQLite has one connection: reading outside would wait on it). */
-export async function programIn(trx: Trx, jurisdictionId: string): Promise<ProgramDefinition> {
-  const row = await trx
-    .selectFrom('programs')
-    .select('definition')
-    .where('jurisdiction_id', '=', jurisdictionId)
-    .orderBy('adopted_at', 'desc')
-    .orderBy('version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (row === undefined) refuse('NO_PROGRAM', 'This jurisdiction has not adopted a program yet.', 'jurisdictionId');
-  const checked = validateProgram(JSON.parse(row.definition));
-  if (!checked.ok) throw new Error(`stored program of ${jurisdictionId} no longer validates: ${checked.errors.map(formatFieldError).join('; ')}`);
-  return checked.program;
 }
 
 export type FacilityRow = Awaited<ReturnType<typeof lockFacility>>;

@@ -1,7 +1,9 @@
 // Programs in force: a jurisdiction adopts a validated program definition; later versions supersede earlier ones.
 import { RefusedError, refusal } from '../domain/errors.js';
 import { formatFieldError, validateProgram, type ProgramDefinition } from '../domain/program/schema.js';
+import type { Kysely } from 'kysely';
 import type { Database } from '../store/db.js';
+import type { Schema } from '../store/schema.js';
 import type { Registry } from './registry.js';
 
 /** Validates and stores a definition as the jurisdiction's newest version. Adopting the same version again with
@@ -37,7 +39,12 @@ export async function adoptProgram(db: Database, jurisdictionId: string, input: 
 
 /** The program in force: the most recently adopted version. */
 export async function programOf(db: Database, jurisdictionId: string): Promise<ProgramDefinition> {
-  const row = await db.kysely
+  return programIn(db.kysely, jurisdictionId);
+}
+
+/** The same, read through a given connection or open transaction (SQLite has one connection: reading outside would wait on it). */
+export async function programIn(k: Kysely<Schema>, jurisdictionId: string): Promise<ProgramDefinition> {
+  const row = await k
     .selectFrom('programs')
     .select('definition')
     .where('jurisdiction_id', '=', jurisdictionId)

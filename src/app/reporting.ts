@@ -15,7 +15,6 @@ import {
   currentStatus,
   isUniqueViolation,
   lockFacility,
-  programIn,
   refuse,
   refuseAll,
   statusHistory,
@@ -23,6 +22,7 @@ import {
   type ServiceOptions,
   type Trx,
 } from './facilities.js';
+import { programIn } from './programs.js';
 import { uuidv7 } from './ids.js';
 
 export const REPORT_STATUSES = ['draft', 'submitted', 'verified', 'accepted', 'returned', 'superseded'] as const;

@@ -2,17 +2,15 @@
 // database: migrate, demo, verify, stats, a tampered balance, bad input, and reproducible demo runs.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import pg from 'pg';
 import type { JournalBody } from '../../src/domain/registry/journal.js';
 import { openDatabase, type Engine } from '../../src/store/db.js';
-import { PG_ADMIN_URL } from '../support/engines.js';
+import { scratchPostgres } from '../support/engines.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI_ENV: NodeJS.ProcessEnv = { ...process.env };
@@ -61,21 +59,7 @@ async function freshTarget(engine: Engine): Promise<Target> {
     };
     return { url: `sqlite:${join(dir, 'citycap.db')}`, drop };
   }
-  const name = `citycap_cli_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await pgAdmin(`CREATE DATABASE ${name}`);
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
-async function pgAdmin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
+  return scratchPostgres('citycap_cli');
 }
 
 interface DemoSummary {

@@ -48,26 +48,35 @@ async function createSqlite(): Promise<TestDatabase> {
   };
 }
 
-async function createPostgres(options: { poolMax?: number } = {}): Promise<TestDatabase> {
-  const name = `citycap_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(PG_ADMIN_URL);
+/**
+ * An empty database on the local PostgreSQL server (no schema), for tests, benchmarks and the CLI tests.
+ * `adminUrl` defaults to CITYCAP_TEST_PG; benchmarks pass CITYCAP_BENCH_PG.
+ */
+export async function scratchPostgres(prefix: string, adminUrl: string = PG_ADMIN_URL): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await admin(adminUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const db = openDatabase(url.toString(), options.poolMax === undefined ? {} : { poolMax: options.poolMax });
+  return { url: url.toString(), drop: () => admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function createPostgres(options: { poolMax?: number } = {}): Promise<TestDatabase> {
+  const scratch = await scratchPostgres('citycap_test');
+  const db = openDatabase(scratch.url, options.poolMax === undefined ? {} : { poolMax: options.poolMax });
   await migrateToLatest(db);
   return {
     engine: 'postgres',
-    url: url.toString(),
+    url: scratch.url,
     db,
     drop: async () => {
       await db.close();
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await scratch.drop();
     },
   };
 }
 
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+async function admin(adminUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     await client.query(statement);
