@@ -251,76 +251,6 @@ export interface ComplianceResultTable {
   computed_at: string;
 }
 
-// Authentication (migration 0003_auth; docs/security.md).
-export interface UserTable {
-  id: string;
-  login: string;
-  email: string;
-  display_name: string;
-  password_hash: string;
-  status: Generated<string>;
-  locale: Generated<string>;
-  created_at: string;
-  created_by: string;
-  password_changed_at: string;
-}
-
-export interface TotpSecretTable {
-  id: string;
-  user_id: string;
-  state: string;
-  secret_sealed: string;
-  last_used_step: bigint | null;
-  created_at: string;
-  confirmed_at: string | null;
-}
-
-export interface RecoveryCodeTable {
-  id: string;
-  user_id: string;
-  code_hash: string;
-  created_at: string;
-  used_at: string | null;
-}
-
-export interface SessionTable {
-  id: string;
-  user_id: string;
-  token_hash: string;
-  csrf_hash: string;
-  stage: string;
-  created_at: string;
-  last_seen_at: string;
-  idle_expires_at: string;
-  expires_at: string;
-  rotated_from: string | null;
-  ended_at: string | null;
-  end_reason: string | null;
-  address: string | null;
-  user_agent: string | null;
-}
-
-export interface ApiTokenTable {
-  id: string;
-  user_id: string;
-  name: string;
-  scopes: string;
-  token_hash: string;
-  created_at: string;
-  expires_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-export interface SignInAttemptTable {
-  id: string;
-  login: string;
-  address: string;
-  attempted_at: string;
-  kind: string;
-  outcome: string;
-}
-
 export interface Schema {
   jurisdictions: JurisdictionTable;
   accounts: AccountTable;
@@ -342,10 +272,4 @@ export interface Schema {
   credit_applications: CreditApplicationTable;
   compliance_surrenders: ComplianceSurrenderTable;
   compliance_results: ComplianceResultTable;
-  users: UserTable;
-  totp_secrets: TotpSecretTable;
-  recovery_codes: RecoveryCodeTable;
-  sessions: SessionTable;
-  api_tokens: ApiTokenTable;
-  sign_in_attempts: SignInAttemptTable;
 }
