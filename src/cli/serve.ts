@@ -1,7 +1,9 @@
-// `citycap serve`: starts the HTTP server (HOST, PORT; default 127.0.0.1:8080).
+// `citycap serve`: starts the HTTP server (HOST, PORT; default 127.0.0.1:8080). CITYCAP_CORS_ORIGINS: browser origins
+// allowed by CORS (comma-separated; none by default); CITYCAP_LOG_LEVEL (default warn); CITYCAP_TRUST_PROXY=1 behind a proxy.
 import { Command } from 'commander';
 import { runLedgerDemo } from '../app/demo-ledger.js';
 import { Registry } from '../app/registry.js';
+import { corsOriginsFromEnv } from '../http/plugins/security.js';
 import { buildServer } from '../http/server.js';
 import { openDatabase } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
@@ -27,12 +29,18 @@ export function serveCommand(): Command {
           console.log(`citycap: demo ledger ready: ${s.completed} transactions completed, ${Object.values(s.refused).reduce((a, b) => a + b, 0)} refused on purpose`);
         }
       }
-      const app = buildServer(db);
-      app.addHook('onClose', () => db.close());
+      const app = await buildServer(db, {
+        logger: { level: process.env.CITYCAP_LOG_LEVEL ?? 'warn' },
+        corsOrigins: corsOriginsFromEnv(process.env.CITYCAP_CORS_ORIGINS),
+        trustProxy: process.env.CITYCAP_TRUST_PROXY === '1',
+      });
       const address = await app.listen({ host, port });
       console.log(`citycap is running at ${address} (database ${db.label})`);
       const stop = (): void => {
-        void app.close().then(() => process.exit(0));
+        void app
+          .close()
+          .then(() => db.close())
+          .then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -1,33 +1,75 @@
-// The HTTP server. For now it serves the ledger's public status (verification and totals); the full
-// registry API with sign-in arrives with the "Registry service" issue.
-import Fastify, { type FastifyInstance } from 'fastify';
-import { ledgerStats, verifyLedger } from '../app/ledger-audit.js';
+// The HTTP server: a thin adapter over the app use-cases. Infrastructure (errors, security headers, CORS, rate
+// limits, request ids, OpenAPI, the authentication seam) is installed here; each bounded context registers its
+// routes as one plugin under /api/v1.
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Database } from '../store/db.js';
+import { errorBodyOf, sendError, sendErrorBody } from './errors.js';
+import { installAuthenticate, type Authenticator } from './plugins/authenticate.js';
+import { installOpenApi } from './plugins/openapi.js';
+import { installSecurity } from './plugins/security.js';
+import { publicRoutes } from './routes/public.js';
+import { statusPage } from './routes/status-page.js';
 
-function jsonSafe(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as unknown;
+export const API_PREFIX = '/api/v1';
+export const BODY_LIMIT_BYTES_DEFAULT = 1_048_576;
+export const REQUESTS_PER_MINUTE_DEFAULT = 600;
+export const VERIFICATIONS_PER_MINUTE_DEFAULT = 30;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const API_VERSION = '0.1.0';
+
+export interface ServerOptions {
+  /** Fastify's logger: false (default, tests) or pino options. Unexpected errors are logged at level error. */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Browser origins allowed by CORS; none (closed) by default. */
+  readonly corsOrigins?: readonly string[];
+  readonly bodyLimitBytes?: number;
+  /** Requests per client address per minute over all routes (default 600). */
+  readonly requestsPerMinute?: number;
+  /** Journal verifications per client address per minute (default 30): each replays the whole journal. */
+  readonly verificationsPerMinute?: number;
+  /** Turns credentials into request.actor for signed-in routes. Without one, every signed-in route answers 401. */
+  readonly authenticator?: Authenticator;
+  /** Behind a reverse proxy: trust its X-Forwarded-For for the client address (rate limits, audit). */
+  readonly trustProxy?: boolean;
 }
 
-export function buildServer(db: Database): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1_048_576 });
-  app.get('/api/v1/health', () => ({ status: 'ok', engine: db.engine }));
-  app.get('/api/v1/ledger/verification', async () => jsonSafe(await verifyLedger(db)));
-  app.get('/api/v1/ledger/stats', async () => jsonSafe(await ledgerStats(db)));
-  app.get('/', async (_req, reply) => {
-    const report = await verifyLedger(db);
-    const rows = report.jurisdictions
-      .map((j) => `<tr><td>${escapeHtml(j.code)}</td><td>${j.entries}</td><td>${j.problems.length === 0 ? 'verified' : 'FAILED'}</td><td><code>${j.head.slice(0, 16)}…</code></td></tr>`)
-      .join('');
-    return reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>citycap</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}td,th{padding:.3rem .8rem;text-align:left}</style></head>
-<body><h1>citycap</h1><p>Registry ledger status (${db.engine}).</p>
-<table><thead><tr><th>Jurisdiction</th><th>Journal entries</th><th>Verification</th><th>Chain head</th></tr></thead><tbody>${rows}</tbody></table>
-<p>JSON: <a href="/api/v1/ledger/verification">verification</a> · <a href="/api/v1/ledger/stats">totals</a></p></body></html>`);
+export async function buildServer(db: Database, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimitBytes ?? BODY_LIMIT_BYTES_DEFAULT,
+    trustProxy: options.trustProxy ?? false,
+    // A client's X-Request-Id is kept when it is a plain token (it goes into logs); otherwise a new UUID.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 200 },
+    // Errors the router raises before any route runs (e.g. a malformed percent-encoding in the path).
+    frameworkErrors: (error, _request, reply) => {
+      void sendErrorBody(reply, 400, errorBodyOf('BAD_URL', error.message));
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler((request, reply) => {
+    void sendErrorBody(reply, 404, errorBodyOf('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`));
   });
-  return app;
-}
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  await installSecurity(app, { corsOrigins: options.corsOrigins ?? [], requestsPerMinute: options.requestsPerMinute ?? REQUESTS_PER_MINUTE_DEFAULT });
+  installAuthenticate(app, { authenticator: options.authenticator });
+  await installOpenApi(app, API_VERSION);
+
+  const verificationPerMinute = options.verificationsPerMinute ?? VERIFICATIONS_PER_MINUTE_DEFAULT;
+  await app.register(publicRoutes, { prefix: API_PREFIX, db, verificationPerMinute });
+  await app.register(statusPage, { db, verificationPerMinute });
+  await app.ready();
+  return app;
 }

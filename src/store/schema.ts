@@ -251,6 +251,141 @@ export interface ComplianceResultTable {
   computed_at: string;
 }
 
+// Authentication (migration 0003_auth; docs/security.md).
+export interface UserTable {
+  id: string;
+  login: string;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  status: Generated<string>;
+  locale: Generated<string>;
+  created_at: string;
+  created_by: string;
+  password_changed_at: string;
+}
+
+export interface TotpSecretTable {
+  id: string;
+  user_id: string;
+  state: string;
+  secret_sealed: string;
+  last_used_step: bigint | null;
+  created_at: string;
+  confirmed_at: string | null;
+}
+
+export interface RecoveryCodeTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+export interface SessionTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  csrf_hash: string;
+  stage: string;
+  created_at: string;
+  last_seen_at: string;
+  idle_expires_at: string;
+  expires_at: string;
+  rotated_from: string | null;
+  ended_at: string | null;
+  end_reason: string | null;
+  address: string | null;
+  user_agent: string | null;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  user_id: string;
+  name: string;
+  scopes: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface SignInAttemptTable {
+  id: string;
+  login: string;
+  address: string;
+  attempted_at: string;
+  kind: string;
+  outcome: string;
+}
+
+// ---- access control and audit (0004_access_audit) ----
+
+export interface RoleAssignmentTable {
+  id: string;
+  user_id: string;
+  role: string;
+  jurisdiction_id: string;
+  account_id: string | null;
+  granted_by: string;
+  granted_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+export interface AccountRepresentativeTable {
+  id: string;
+  jurisdiction_id: string;
+  account_id: string;
+  user_id: string;
+  rights: string;
+  added_by: string;
+  added_at: string;
+  removed_at: string | null;
+  removed_by: string | null;
+}
+
+export interface TrustedAccountTable {
+  id: string;
+  jurisdiction_id: string;
+  account_id: string;
+  trusted_account_id: string;
+  added_by: string;
+  added_at: string;
+  active_from: string;
+  removed_at: string | null;
+  removed_by: string | null;
+}
+
+export interface TransactionHoldTable {
+  tx_id: string;
+  jurisdiction_id: string;
+  execute_after: string;
+  delay_rule: string | null;
+  created_at: string;
+  closed_at: string | null;
+  outcome: string | null;
+  outcome_code: string | null;
+}
+
+export interface AuditEventTable {
+  id: string;
+  jurisdiction_id: string | null;
+  at: string;
+  actor: string;
+  actor_kind: string;
+  token_id: string | null;
+  action: string;
+  object_type: string;
+  object_id: string;
+  before_json: string | null;
+  after_json: string | null;
+  address: string | null;
+  user_agent: string | null;
+}
+
 export interface Schema {
   jurisdictions: JurisdictionTable;
   accounts: AccountTable;
@@ -272,4 +407,16 @@ export interface Schema {
   credit_applications: CreditApplicationTable;
   compliance_surrenders: ComplianceSurrenderTable;
   compliance_results: ComplianceResultTable;
+  // access control and audit (0004_access_audit)
+  role_assignments: RoleAssignmentTable;
+  account_representatives: AccountRepresentativeTable;
+  trusted_accounts: TrustedAccountTable;
+  transaction_holds: TransactionHoldTable;
+  audit_events: AuditEventTable;
+  users: UserTable;
+  totp_secrets: TotpSecretTable;
+  recovery_codes: RecoveryCodeTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  sign_in_attempts: SignInAttemptTable;
 }
