@@ -10,30 +10,16 @@ import fc from 'fast-check';
 import { verifyLedger } from '../../src/app/ledger-audit.js';
 import { testEngines, type TestDatabase } from '../support/engines.js';
 import { apiFixture, DEMO, stateFingerprint, TOKYO } from './support/api-fixture.js';
-import { PRINCIPALS, signInAs, type Principal } from './support/principals.js';
+import { PRINCIPALS, signInAs } from './support/principals.js';
 import { errorOf, isErrorJson, testServer } from './support/server.js';
-
-type Expect = 'allow' | 'deny';
-type Row = Readonly<Record<Principal, Expect>>;
-
-const everyone: Row = Object.fromEntries(PRINCIPALS.map((p) => [p, 'allow'])) as Record<Principal, Expect>;
+import { everyone, MATRICES, mergeMatrices, type Row } from './matrix/index.js';
 
 /**
- * The authorization matrix: "METHOD /path" as in the OpenAPI document → expected outcome per principal. Allow: the
- * request is served (any status but 401/403). Deny: 401 (anonymous) or 403 (signed in without the right role).
+ * The authorization matrix: "METHOD /path" as in the OpenAPI document → expected outcome per principal, one file per
+ * bounded context under test/http/matrix/. Allow: the request is served (any status but 401/403). Deny: 401
+ * (anonymous) or 403 (signed in without the right role).
  */
-const MATRIX: Readonly<Record<string, Row>> = {
-  'GET /': everyone,
-  'GET /api/v1/health': everyone,
-  'GET /api/v1/jurisdictions': everyone,
-  'GET /api/v1/jurisdictions/{code}/program': everyone,
-  'GET /api/v1/jurisdictions/{code}/facilities': everyone,
-  'GET /api/v1/jurisdictions/{code}/compliance/{period}': everyone,
-  'GET /api/v1/ledger/verification': everyone,
-  'GET /api/v1/jurisdictions/{code}/ledger/verification': everyone,
-  'POST /api/v1/jurisdictions/{code}/ledger/verification': everyone,
-  'GET /api/v1/ledger/stats': everyone,
-};
+const MATRIX: Readonly<Record<string, Row>> = mergeMatrices(MATRICES);
 
 /** A valid value for each path parameter name, so that allowed requests reach the handler. */
 const PATH_EXAMPLES: Readonly<Record<string, string>> = { code: TOKYO, period: '3' };

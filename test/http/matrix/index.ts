@@ -1,0 +1,19 @@
+// The authorization matrix, one table per bounded context. A context adds its file here.
+import { PUBLIC } from './public.js';
+import type { Matrix } from './types.js';
+
+export { everyone, only, type Expect, type Matrix, type Row } from './types.js';
+
+export const MATRICES: Readonly<Record<string, Matrix>> = { PUBLIC };
+
+/** One table; an operation listed by two contexts is a mistake in the tables. */
+export function mergeMatrices(matrices: Readonly<Record<string, Matrix>>): Matrix {
+  const out: Record<string, Matrix[string]> = {};
+  for (const [name, m] of Object.entries(matrices)) {
+    for (const [key, row] of Object.entries(m)) {
+      if (key in out) throw new Error(`authorization matrix: ${key} is listed twice (again in ${name})`);
+      out[key] = row;
+    }
+  }
+  return out;
+}
