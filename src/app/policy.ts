@@ -18,8 +18,9 @@ import {
   trustedOnly,
   withinTransactionLimit,
 } from '../domain/access/transaction-rules.js';
-import type { Tx, TxRequest, TxStatus, TxType } from '../domain/registry/model.js';
+import type { Tx, TxRequest, TxType } from '../domain/registry/model.js';
 import type { Database } from '../store/db.js';
+import { txFromRow } from '../store/ledger-store.js';
 import { appendAuditEvent } from './audit.js';
 import { accountById, refuse, type AccessControl } from './authorization.js';
 import type { Registry } from './registry.js';
@@ -38,7 +39,7 @@ export interface HoldView {
 }
 
 export interface TransactionOutcome {
-  readonly tx: Tx | StoredTx;
+  readonly tx: Tx;
   /** The same request was made before (idempotency key, or the same approver again): nothing changed. */
   readonly replayed: boolean;
   /** Set after an approval: when it completes (or completed). */
@@ -48,20 +49,6 @@ export interface TransactionOutcome {
 }
 
 /** What the policy reads of a stored transaction. */
-export interface StoredTx {
-  readonly id: string;
-  readonly jurisdictionId: string;
-  readonly type: TxType;
-  readonly status: TxStatus;
-  readonly quantityT: bigint;
-  readonly unitTypeId: string;
-  readonly fromAccountId: string | null;
-  readonly toAccountId: string | null;
-  readonly proposedBy: string;
-  readonly approvedBy: string | null;
-  readonly proposedAt: Date;
-}
-
 export interface DueReport {
   readonly completed: string[];
   readonly rejected: { readonly txId: string; readonly code: string }[];
@@ -76,7 +63,7 @@ function isAuthorityTx(type: TxType): boolean {
 }
 
 /** The audit record of a transaction: small, references by id. */
-function txFacts(tx: Tx | StoredTx): Record<string, unknown> {
+function txFacts(tx: Tx): Record<string, unknown> {
   return {
     type: tx.type,
     status: tx.status,
@@ -265,7 +252,7 @@ export class RegistryPolicy {
   }
 
   /** Completes an approved transaction; when completion is refused, rejects it with the refusal as its reason. */
-  private async finish(jurisdictionId: string, txId: string, actor: Actor, now: Date): Promise<{ tx: Tx | StoredTx; refusal: Refusal | null }> {
+  private async finish(jurisdictionId: string, txId: string, actor: Actor, now: Date): Promise<{ tx: Tx; refusal: Refusal | null }> {
     const result = await this.registry.complete(jurisdictionId, txId);
     const tx = await this.storedTx(jurisdictionId, txId);
     if (result.ok) {
@@ -290,13 +277,13 @@ export class RegistryPolicy {
 
   // ---- plumbing -----------------------------------------------------------------------------------------
 
-  private async requireDecider(actor: Actor, tx: StoredTx): Promise<void> {
+  private async requireDecider(actor: Actor, tx: Tx): Promise<void> {
     if (isAuthorityTx(tx.type) || tx.fromAccountId === null) await this.access.require(actor, 'authority_tx.approve', { jurisdictionId: tx.jurisdictionId });
     else await this.access.require(actor, 'transaction.approve', { jurisdictionId: tx.jurisdictionId, accountId: tx.fromAccountId });
   }
 
   /** Writes (or, while open, refreshes) the hold of a transaction. */
-  private async writeHold(tx: StoredTx, hold: HoldView, now: Date, ex = this.db.kysely): Promise<void> {
+  private async writeHold(tx: Tx, hold: HoldView, now: Date, ex = this.db.kysely): Promise<void> {
     await ex
       .insertInto('transaction_holds')
       .values({ tx_id: tx.id, jurisdiction_id: tx.jurisdictionId, execute_after: hold.executeAfter, delay_rule: hold.delayRule, created_at: now.toISOString(), closed_at: null, outcome: null, outcome_code: null })
@@ -308,7 +295,7 @@ export class RegistryPolicy {
 
   /** Closes the hold (if open) and writes the audit event of the change, in one transaction. */
   private async closeHold(
-    tx: StoredTx,
+    tx: Tx,
     actor: Actor,
     outcome: 'completed' | 'rejected' | 'void',
     outcomeCode: string | null,
@@ -334,28 +321,13 @@ export class RegistryPolicy {
     return h === undefined ? null : { executeAfter: h.execute_after, delayRule: h.delay_rule };
   }
 
-  private async storedTx(jurisdictionId: string, txId: string): Promise<StoredTx> {
+  private async storedTx(jurisdictionId: string, txId: string): Promise<Tx> {
     if (txId.length === 0 || txId.length > 200) refuse('UNKNOWN_TRANSACTION', 'No such transaction.', 'txId');
-    const r = await this.db.kysely
-      .selectFrom('transactions')
-      .select(['id', 'jurisdiction_id', 'type', 'status', 'quantity_t', 'unit_type_id', 'from_account_id', 'to_account_id', 'proposed_by', 'approved_by', 'proposed_at'])
-      .where('id', '=', txId)
-      .executeTakeFirst();
+    const r = await this.db.kysely.selectFrom('transactions').selectAll().where('id', '=', txId).executeTakeFirst();
     if (r?.jurisdiction_id !== jurisdictionId) refuse('UNKNOWN_TRANSACTION', `No transaction ${txId} in this registry.`, 'txId');
-    return {
-      id: r.id,
-      jurisdictionId: r.jurisdiction_id,
-      type: r.type as TxType,
-      status: r.status as TxStatus,
-      quantityT: r.quantity_t,
-      unitTypeId: r.unit_type_id,
-      fromAccountId: r.from_account_id,
-      toAccountId: r.to_account_id,
-      proposedBy: r.proposed_by,
-      approvedBy: r.approved_by,
-      proposedAt: new Date(r.proposed_at),
-    };
+    return txFromRow(r);
   }
+
 }
 
 function throwIf(r: Refusal | null): void {
