@@ -10,7 +10,7 @@ import { FACILITY_STATUSES } from '../../domain/mrv/designation.js';
 import { programSchema, type ProgramDefinition } from '../../domain/program/schema.js';
 import { UNIT_STATUSES } from '../../domain/registry/model.js';
 import type { Database } from '../../store/db.js';
-import { jurisdictionIdByCode, listFacilities, listJurisdictions } from '../disclosure.js';
+import { jurisdictionIdByCode, listFacilities, listJurisdictions } from '../../app/disclosure.js';
 import { pageFromRows, pageOf, pageQuery } from '../pagination.js';
 import { bigintOrNull, bigintString, errorResponses, jurisdictionCode, jurisdictionParams } from '../schemas.js';
 

@@ -3,7 +3,7 @@
 // NOTE for the lead: this belongs in src/app/disclosure.ts (the HTTP layer is an adapter over app); it was written
 // here because this part of the work could only touch src/http. Move it unchanged when convenient.
 import { sql } from 'kysely';
-import { int } from '../app/compliance.js';
+import { int } from './compliance.js';
 import type { Database } from '../store/db.js';
 
 export interface JurisdictionRow {
