@@ -1,7 +1,5 @@
 // Read model of what a program discloses publicly: jurisdictions with their program in force, and the facility
 // register. Plain reads, no rules.
-// NOTE for the lead: this belongs in src/app/disclosure.ts (the HTTP layer is an adapter over app); it was written
-// here because this part of the work could only touch src/http. Move it unchanged when convenient.
 import { sql } from 'kysely';
 import { int } from './compliance.js';
 import type { Database } from '../store/db.js';
