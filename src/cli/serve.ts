@@ -1,5 +1,7 @@
 // `citycap serve`: starts the HTTP server (HOST, PORT; default 127.0.0.1:8080). CITYCAP_CORS_ORIGINS: browser origins
-// allowed by CORS (comma-separated; none by default); CITYCAP_LOG_LEVEL (default warn); CITYCAP_TRUST_PROXY=1 behind a proxy.
+// allowed by CORS (comma-separated; none by default); CITYCAP_LOG_LEVEL (default warn); CITYCAP_TRUST_PROXY=1 behind a proxy;
+// CITYCAP_SECURE_COOKIES=1 marks the session cookie Secure (set it whenever clients reach the server over HTTPS);
+// CITYCAP_TOTP_KEY seals TOTP secrets at rest (docs/security.md).
 import { Command } from 'commander';
 import { runLedgerDemo } from '../app/demo-ledger.js';
 import { Registry } from '../app/registry.js';
@@ -33,6 +35,7 @@ export function serveCommand(): Command {
         logger: { level: process.env.CITYCAP_LOG_LEVEL ?? 'warn' },
         corsOrigins: corsOriginsFromEnv(process.env.CITYCAP_CORS_ORIGINS),
         trustProxy: process.env.CITYCAP_TRUST_PROXY === '1',
+        secureCookies: process.env.CITYCAP_SECURE_COOKIES === '1',
       });
       const address = await app.listen({ host, port });
       console.log(`citycap is running at ${address} (database ${db.label})`);

@@ -4,12 +4,19 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { registryServicesFor } from '../app/registry-queries.js';
+import type { AuthSettings } from '../domain/auth/settings.js';
 import type { Database } from '../store/db.js';
+import { HttpAuth } from './auth-adapter.js';
 import { errorBodyOf, sendError, sendErrorBody } from './errors.js';
 import { installAuthenticate, type Authenticator } from './plugins/authenticate.js';
 import { installOpenApi } from './plugins/openapi.js';
 import { installSecurity } from './plugins/security.js';
+import { authRoutes } from './routes/auth.js';
 import { publicRoutes } from './routes/public.js';
+import { reportingRoutes } from './routes/reporting.js';
+import { adminRoutes } from './routes/admin.js';
+import { registryRoutes } from './routes/registry.js';
 import { statusPage } from './routes/status-page.js';
 
 export const API_PREFIX = '/api/v1';
@@ -29,8 +36,19 @@ export interface ServerOptions {
   readonly requestsPerMinute?: number;
   /** Journal verifications per client address per minute (default 30): each replays the whole journal. */
   readonly verificationsPerMinute?: number;
-  /** Turns credentials into request.actor for signed-in routes. Without one, every signed-in route answers 401. */
+  /**
+   * Sign-in: sessions, API tokens and the /api/v1/session and /api/v1/tokens routes. Default: an HttpAuth over `db`
+   * with `clock`, `authSettings` and `secureCookies`.
+   */
+  readonly auth?: HttpAuth;
+  /** Replaces the authenticator (and drops the sign-in routes): tests of the seam itself. */
   readonly authenticator?: Authenticator;
+  /** The time of sign-in decisions (sessions, tokens, lockout) and audit events; tests pass a clock they move. */
+  readonly clock?: () => Date;
+  /** Overrides of DEFAULT_AUTH_SETTINGS for the default HttpAuth. */
+  readonly authSettings?: Partial<AuthSettings>;
+  /** Mark the session cookie Secure (behind HTTPS). Default false. */
+  readonly secureCookies?: boolean;
   /** Behind a reverse proxy: trust its X-Forwarded-For for the client address (rate limits, audit). */
   readonly trustProxy?: boolean;
 }
@@ -63,13 +81,26 @@ export async function buildServer(db: Database, options: ServerOptions = {}): Pr
     void reply.header('x-request-id', request.id);
   });
 
+  const auth = options.authenticator !== undefined ? undefined : (options.auth ?? defaultAuth(db, options));
   await installSecurity(app, { corsOrigins: options.corsOrigins ?? [], requestsPerMinute: options.requestsPerMinute ?? REQUESTS_PER_MINUTE_DEFAULT });
-  installAuthenticate(app, { authenticator: options.authenticator });
+  installAuthenticate(app, { authenticator: options.authenticator ?? auth });
   await installOpenApi(app, API_VERSION);
 
   const verificationPerMinute = options.verificationsPerMinute ?? VERIFICATIONS_PER_MINUTE_DEFAULT;
   await app.register(publicRoutes, { prefix: API_PREFIX, db, verificationPerMinute });
+  if (auth !== undefined) await app.register(authRoutes, { prefix: API_PREFIX, auth });
+  await app.register(reportingRoutes, { prefix: API_PREFIX, db, clock: options.clock, access: auth?.access });
+  await app.register(registryRoutes, { prefix: API_PREFIX, services: registryServicesFor(db, options, auth) });
+  await app.register(adminRoutes, { prefix: API_PREFIX, services: registryServicesFor(db, options, auth) });
   await app.register(statusPage, { db, verificationPerMinute });
   await app.ready();
   return app;
+}
+
+function defaultAuth(db: Database, options: ServerOptions): HttpAuth {
+  return new HttpAuth(db, {
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    ...(options.authSettings !== undefined ? { settings: options.authSettings } : {}),
+    ...(options.secureCookies !== undefined ? { secureCookies: options.secureCookies } : {}),
+  });
 }

@@ -2,29 +2,37 @@
 // `security: []`) or 'signed_in'. An `Authenticator` — supplied by the auth use-cases, none by default — turns the
 // request's credentials into `request.actor`; a signed-in route without an actor is refused 401 before validation.
 // Which actor may do what is decided in the app layer (ARCHITECTURE: authorization in `app`), not here.
+//
+// API tokens: a route names the scope a token needs in `config.scope` (e.g. 'registry:write'); a signed-in route
+// without one takes sessions only (a token there is refused 403 TOKEN_SCOPE). The route's OpenAPI security is
+// derived from that at start-up: `[{ session: [] }]`, or `[{ session: [] }, { token: [scope] }]`.
+// Routes of the sign-in flow itself set `config.partialSession` to accept a session that still owes its second
+// factor or TOTP enrolment; every other route needs a complete session.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor as AppActor } from '../../domain/access/roles.js';
+import type { Scope } from '../../domain/auth/scopes.js';
+import type { SessionStage } from '../../domain/auth/session.js';
 import { HttpError } from '../errors.js';
 
 export const ROLES = ['authority_admin', 'authority_officer', 'facility_operator', 'authorized_representative', 'verifier', 'trader'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** A role held by a user, scoped to a jurisdiction and, for account roles, to one account. */
-export interface RoleGrant {
-  readonly role: Role;
-  readonly jurisdictionId?: string;
-  readonly accountId?: string;
-}
-
-/** Who is acting, as established by an Authenticator. Passed on to use-cases, which authorize. */
+/**
+ * Who is acting, as established by an Authenticator. Handlers pass `appActor` to the use-cases (AccessControl,
+ * RegistryPolicy …), which authorize; roles are looked up there, per action and scope, not here.
+ */
 export interface Actor {
   readonly userId: string;
-  readonly roles: readonly RoleGrant[];
   /** How the request was authenticated. */
   readonly via: 'session' | 'token';
   /** Session id or token id, for audit events. */
   readonly credentialId: string;
+  /** Sessions: how far sign-in has got ('complete' on every route but those with config.partialSession). */
+  readonly stage?: SessionStage;
   /** API tokens are scoped; sessions carry every permission of their user (undefined). */
   readonly scopes?: readonly string[];
+  /** The same actor as the app layer names it: kind 'user' (session) or 'token', the user id, address, user agent. */
+  readonly appActor: AppActor;
 }
 
 /** What a request presents; read by the plugin so that authenticators do not parse HTTP themselves. */
@@ -39,12 +47,17 @@ export interface Credentials {
   /** The client address (Fastify's request.ip; trustProxy decides whether X-Forwarded-For counts). */
   readonly ip: string;
   readonly userAgent?: string;
+  /** The scope an API token needs on this route (config.scope); undefined: the route takes sessions only. */
+  readonly requiredScope?: Scope;
+  /** The route accepts a session that still owes the second factor or TOTP enrolment (config.partialSession). */
+  readonly allowPartial?: boolean;
 }
 
 export interface Authenticator {
   /**
    * Null when the request presents no credentials. Throws RefusedError with code UNAUTHENTICATED (401) when they are
-   * invalid or expired, CSRF_INVALID (403) when a cookie session's state-changing request lacks a valid CSRF token.
+   * invalid or expired, CSRF_INVALID (403) when a cookie session's state-changing request lacks a valid CSRF token
+   * (HttpError with the same codes is fine too), TOKEN_SCOPE (403) when an API token lacks the route's scope.
    */
   authenticate(credentials: Credentials): Promise<Actor | null>;
 }
@@ -59,7 +72,13 @@ export const SECURITY_SCHEMES = {
   session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'web sessions (HttpOnly, SameSite=Strict); state changes also send the X-CSRF-Token header' },
   token: { type: 'http', scheme: 'bearer', description: 'API tokens for machine clients (scoped, expiring)' },
 } as const;
+/** A signed-in route's schema.security; the token entry is replaced at start-up by the route's config.scope. */
 export const SIGNED_IN_SECURITY = [{ session: [] }, { token: [] }];
+
+/** The OpenAPI security of a signed-in route: sessions, and API tokens with `scope` when given. */
+export function securityFor(scope?: Scope): Array<Record<string, string[]>> {
+  return scope === undefined ? [{ session: [] }] : [{ session: [] }, { token: [scope] }];
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -69,6 +88,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Required on every /api/v1 route. */
     access?: Access;
+    /** The scope an API token needs here; without one, a signed-in route takes sessions only. */
+    scope?: Scope;
+    /** Accept a session that still owes the second factor or TOTP enrolment (sign-in routes only). */
+    partialSession?: boolean;
   }
 }
 
@@ -93,6 +116,9 @@ function sessionCookie(request: FastifyRequest): string | undefined {
 
 export function credentialsOf(request: FastifyRequest): Credentials {
   const c: { -readonly [K in keyof Credentials]: Credentials[K] } = { method: request.method, ip: request.ip };
+  const config = request.routeOptions.config;
+  if (config.scope !== undefined) c.requiredScope = config.scope;
+  if (config.partialSession === true) c.allowPartial = true;
   const cookie = sessionCookie(request);
   if (cookie !== undefined) c.sessionCookie = cookie;
   const token = bearer(request);
@@ -123,6 +149,8 @@ export function installAuthenticate(app: FastifyInstance, options: AuthenticateO
       if (!Array.isArray(security) || security.length !== 0) throw new Error(`${name}: a public route declares schema.security = []`);
     } else if (access === 'signed_in') {
       if (!Array.isArray(security) || security.length === 0) throw new Error(`${name}: a signed-in route declares its schema.security`);
+      // The document says what the authenticator does: tokens only where the route names their scope.
+      (route.schema as { security: unknown[] }).security = securityFor(route.config?.scope);
     } else {
       throw new Error(`${name}: every /api/v1 route declares config.access ('public' or 'signed_in')`);
     }

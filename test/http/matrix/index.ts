@@ -1,10 +1,14 @@
 // The authorization matrix, one table per bounded context. A context adds its file here.
+import { ADMIN } from './admin.js';
+import { AUTH } from './auth.js';
 import { PUBLIC } from './public.js';
+import { REGISTRY } from './registry.js';
+import { REPORTING } from './reporting.js';
 import type { Matrix } from './types.js';
 
 export { everyone, only, type Expect, type Matrix, type Row } from './types.js';
 
-export const MATRICES: Readonly<Record<string, Matrix>> = { PUBLIC };
+export const MATRICES: Readonly<Record<string, Matrix>> = { PUBLIC, AUTH, REPORTING, REGISTRY, ADMIN };
 
 /** One table; an operation listed by two contexts is a mistake in the tables. */
 export function mergeMatrices(matrices: Readonly<Record<string, Matrix>>): Matrix {

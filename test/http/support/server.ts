@@ -1,11 +1,62 @@
 // The real server for API tests, with limits raised so that suites of thousands of requests are not rate-limited
-// (the limits themselves have their own tests).
+// (the limits themselves have their own tests). Sign-in is on (HttpAuth over the same database); pass `clock` to
+// move time (testClock), and read the server's database, clock and auth back with serverOf(app) (signInAs does).
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { HttpAuth } from '../../../src/http/auth-adapter.js';
 import { buildServer, type ServerOptions } from '../../../src/http/server.js';
 import type { Database } from '../../../src/store/db.js';
 
+export interface TestServerInfo {
+  readonly db: Database;
+  /** The server's sign-in (undefined when the test replaced the authenticator). */
+  readonly auth: HttpAuth | undefined;
+  readonly clock: () => Date;
+}
+
+const servers = new WeakMap<FastifyInstance, TestServerInfo>();
+
 export async function testServer(db: Database, options: ServerOptions = {}): Promise<FastifyInstance> {
-  return buildServer(db, { requestsPerMinute: 1_000_000, verificationsPerMinute: 1_000_000, ...options });
+  const clock = options.clock ?? ((): Date => new Date());
+  const auth =
+    options.authenticator !== undefined
+      ? undefined
+      : (options.auth ??
+        new HttpAuth(db, {
+          clock,
+          ...(options.authSettings !== undefined ? { settings: options.authSettings } : {}),
+          ...(options.secureCookies !== undefined ? { secureCookies: options.secureCookies } : {}),
+        }));
+  const app = await buildServer(db, { requestsPerMinute: 1_000_000, verificationsPerMinute: 1_000_000, ...options, ...(auth !== undefined ? { auth } : {}) });
+  servers.set(app, { db, auth, clock: auth?.clock ?? clock });
+  return app;
+}
+
+/** What testServer built `app` with. */
+export function serverOf(app: FastifyInstance): TestServerInfo {
+  const info = servers.get(app);
+  if (info === undefined) throw new Error('this app was not built by testServer (test/http/support/server.ts)');
+  return info;
+}
+
+/** A clock a test moves: pass `now` as ServerOptions.clock. */
+export interface TestClock {
+  readonly now: () => Date;
+  advance(ms: number): Date;
+  set(at: Date): void;
+}
+
+export function testClock(start: Date = new Date('2026-04-01T00:00:00.000Z')): TestClock {
+  let t = start.getTime();
+  return {
+    now: () => new Date(t),
+    advance: (ms) => {
+      t += ms;
+      return new Date(t);
+    },
+    set: (at) => {
+      t = at.getTime();
+    },
+  };
 }
 
 export interface ErrorJson {
