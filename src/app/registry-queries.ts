@@ -275,8 +275,7 @@ export class RegistryQueries {
     let q = this.db.kysely.selectFrom('unit_types').selectAll().where('jurisdiction_id', '=', jurisdictionId);
     if (page.after !== undefined) q = q.where('code', '>', page.after);
     const rows = await q.orderBy('code').limit(Math.min(page.limit, ROWS_MAX)).execute();
-    // SQLite returns every integer as a bigint (safeIntegers); vintage is a small number on both engines.
-    return rows.map((r) => ({ id: r.id, code: r.code, kind: r.kind, issuingJurisdiction: r.issuing_jurisdiction, vintage: r.vintage === null ? null : Number(r.vintage as number | bigint), issuedT: r.issued_t }));
+    return rows.map((r) => ({ id: r.id, code: r.code, kind: r.kind, issuingJurisdiction: r.issuing_jurisdiction, vintage: r.vintage, issuedT: r.issued_t }));
   }
 
   // ---- transactions -------------------------------------------------------------------------------------

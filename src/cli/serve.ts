@@ -1,12 +1,16 @@
 // `citycap serve`: starts the HTTP server (HOST, PORT; default 127.0.0.1:8080). CITYCAP_CORS_ORIGINS: browser origins
 // allowed by CORS (comma-separated; none by default); CITYCAP_LOG_LEVEL (default warn); CITYCAP_TRUST_PROXY=1 behind a proxy;
 // CITYCAP_SECURE_COOKIES=1 marks the session cookie Secure (set it whenever clients reach the server over HTTPS);
-// CITYCAP_TOTP_KEY seals TOTP secrets at rest (docs/security.md).
+// CITYCAP_TOTP_KEY seals TOTP secrets at rest (docs/security.md); CITYCAP_PUBLIC_CACHE_MS: how long public disclosure
+// reads are served again from memory (default 1000; 0 turns the cache off). Every CITYCAP_COMPLETE_DUE_MS (default
+// 60000; 0 turns it off) the server completes held transfers whose delay has passed (RegistryPolicy.completeDue).
 import { Command } from 'commander';
 import { runLedgerDemo } from '../app/demo-ledger.js';
+import { COMPLETE_DUE_MAX, type RegistryPolicy } from '../app/policy.js';
 import { Registry } from '../app/registry.js';
+import { registryServicesFor } from '../app/registry-queries.js';
 import { corsOriginsFromEnv } from '../http/plugins/security.js';
-import { buildServer } from '../http/server.js';
+import { buildServer, PUBLIC_CACHE_MS_DEFAULT, type ServerOptions } from '../http/server.js';
 import { openDatabase } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { dbUrl } from './context.js';
@@ -31,21 +35,89 @@ export function serveCommand(): Command {
           console.log(`citycap: demo ledger ready: ${s.completed} transactions completed, ${Object.values(s.refused).reduce((a, b) => a + b, 0)} refused on purpose`);
         }
       }
-      const app = await buildServer(db, {
+      const publicCacheMs = msFromEnv('CITYCAP_PUBLIC_CACHE_MS', PUBLIC_CACHE_MS_DEFAULT);
+      const completeDueMs = msFromEnv('CITYCAP_COMPLETE_DUE_MS', COMPLETE_DUE_EVERY_MS);
+      const options: ServerOptions = {
         logger: { level: process.env.CITYCAP_LOG_LEVEL ?? 'warn' },
         corsOrigins: corsOriginsFromEnv(process.env.CITYCAP_CORS_ORIGINS),
         trustProxy: process.env.CITYCAP_TRUST_PROXY === '1',
         secureCookies: process.env.CITYCAP_SECURE_COOKIES === '1',
+        publicCacheMs,
+      };
+      const app = await buildServer(db, options);
+      // The services the routes use (made once per server options object): the job shares their Registry (its
+      // group commit and cache), AccessControl and clock rather than opening a second writer on the ledger.
+      const { policy, access } = registryServicesFor(db, options);
+      const job = completeDueJob(policy, access.now.bind(access), completeDueMs, (message, error) => {
+        app.log.error({ err: error }, message);
       });
       const address = await app.listen({ host, port });
       console.log(`citycap is running at ${address} (database ${db.label})`);
+      // At once too: transfers that fell due while the server was down complete now.
+      if (completeDueMs > 0) void job.runOnce();
       const stop = (): void => {
-        void app
-          .close()
+        void job
+          .stop()
+          .then(() => app.close())
           .then(() => db.close())
           .then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+}
+
+/** How often `serve` completes due held transfers by default (ms). */
+export const COMPLETE_DUE_EVERY_MS = 60_000;
+/** Most batches of COMPLETE_DUE_MAX holds one run of the job takes on; the rest waits for the next run. */
+export const COMPLETE_DUE_BATCHES_PER_RUN = 8;
+
+function msFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${name} must be a whole number of milliseconds, 0 or more (got "${raw}")`);
+  return n;
+}
+
+export interface CompleteDueJob {
+  /** Runs once now (tests, or an operator's nudge); resolves when that run ends. Never rejects. */
+  runOnce(): Promise<void>;
+  /** No further runs; resolves when a run in progress has ended. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Every `everyMs` (0: never), completes held transfers whose delay has passed: at most COMPLETE_DUE_BATCHES_PER_RUN
+ * batches of COMPLETE_DUE_MAX per run, one run at a time. Errors are logged and the next run tries again.
+ */
+export function completeDueJob(policy: RegistryPolicy, now: () => Date, everyMs: number, log: (message: string, error: unknown) => void): CompleteDueJob {
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const run = async (): Promise<void> => {
+    try {
+      for (let i = 0; i < COMPLETE_DUE_BATCHES_PER_RUN && !stopped; i++) {
+        const r = await policy.completeDue(now(), COMPLETE_DUE_MAX);
+        if (r.completed.length + r.rejected.length + r.closed.length < COMPLETE_DUE_MAX) break;
+      }
+    } catch (error) {
+      log('complete-due job failed; it runs again later', error);
+    }
+  };
+  const runOnce = (): Promise<void> => {
+    running ??= run().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  const timer = everyMs > 0 ? setInterval(() => void runOnce(), everyMs) : null;
+  timer?.unref();
+  return {
+    runOnce,
+    stop: async () => {
+      stopped = true;
+      if (timer !== null) clearInterval(timer);
+      await running;
+    },
+  };
 }

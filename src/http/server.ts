@@ -23,6 +23,8 @@ export const API_PREFIX = '/api/v1';
 export const BODY_LIMIT_BYTES_DEFAULT = 1_048_576;
 export const REQUESTS_PER_MINUTE_DEFAULT = 600;
 export const VERIFICATIONS_PER_MINUTE_DEFAULT = 30;
+/** How long a public disclosure GET is served again from memory (ms); CITYCAP_PUBLIC_CACHE_MS for `citycap serve`. */
+export const PUBLIC_CACHE_MS_DEFAULT = 1000;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const API_VERSION = '0.1.0';
 
@@ -36,6 +38,11 @@ export interface ServerOptions {
   readonly requestsPerMinute?: number;
   /** Journal verifications per client address per minute (default 30): each replays the whole journal. */
   readonly verificationsPerMinute?: number;
+  /**
+   * Public disclosure GETs (not /health, never signed-in routes) are served again from memory for this long, with
+   * Cache-Control: public (default PUBLIC_CACHE_MS_DEFAULT, 1 s); 0 turns the cache off (the test server does).
+   */
+  readonly publicCacheMs?: number;
   /**
    * Sign-in: sessions, API tokens and the /api/v1/session and /api/v1/tokens routes. Default: an HttpAuth over `db`
    * with `clock`, `authSettings` and `secureCookies`.
@@ -87,7 +94,7 @@ export async function buildServer(db: Database, options: ServerOptions = {}): Pr
   await installOpenApi(app, API_VERSION);
 
   const verificationPerMinute = options.verificationsPerMinute ?? VERIFICATIONS_PER_MINUTE_DEFAULT;
-  await app.register(publicRoutes, { prefix: API_PREFIX, db, verificationPerMinute });
+  await app.register(publicRoutes, { prefix: API_PREFIX, db, verificationPerMinute, cacheMs: options.publicCacheMs ?? PUBLIC_CACHE_MS_DEFAULT });
   if (auth !== undefined) await app.register(authRoutes, { prefix: API_PREFIX, auth });
   await app.register(reportingRoutes, { prefix: API_PREFIX, db, clock: options.clock, access: auth?.access });
   await app.register(registryRoutes, { prefix: API_PREFIX, services: registryServicesFor(db, options, auth) });

@@ -3,7 +3,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
 import pg from 'pg';
 import type { Schema } from './schema.js';
 
@@ -68,6 +78,30 @@ export function openDatabase(url: string = DEFAULT_DB_URL, options: OpenOptions 
 const BUSY_TIMEOUT_MS = 10_000;
 
 /**
+ * The `integer` (int4) columns, by name. With safeIntegers SQLite returns every integer as a bigint, while PostgreSQL
+ * returns int4 as a number: this plugin makes Kysely's SQLite results match, so that a fiscal year is a number on
+ * both engines. The bigint columns (quantities, serials, sequence numbers) stay bigint. (`seq` is both: bigint in
+ * the journal, integer in facility_status_history; it stays bigint and that table's readers convert it.)
+ */
+const SMALL_INTEGER_COLUMNS = new Set(['fiscal_year', 'first_fiscal_year', 'last_fiscal_year', 'from_fiscal_year', 'fy_start_month', 'line_no', 'period', 'version', 'vintage']);
+
+class SmallIntegersAsNumbers implements KyselyPlugin {
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    for (const row of args.result.rows) {
+      for (const key of Object.keys(row)) {
+        const value = row[key];
+        if (typeof value === 'bigint' && SMALL_INTEGER_COLUMNS.has(key)) row[key] = Number(value);
+      }
+    }
+    return Promise.resolve(args.result);
+  }
+}
+
+/**
  * Takes SQLite's write lock without blocking the event loop: better-sqlite3 is synchronous, so waiting in
  * busy_timeout would freeze this process, including a holder of the lock in the same process. Instead try
  * without waiting and retry after a pause, up to BUSY_TIMEOUT_MS.
@@ -103,7 +137,7 @@ function openSqlite(url: string): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma(`wal_autocheckpoint = ${process.env.CITYCAP_WAL_PAGES ?? 1000}`);
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [new SmallIntegersAsNumbers()] });
 
   const statements = new Map<string, SQLite.Statement>();
   const STATEMENTS_MAX = 1000;

@@ -266,6 +266,30 @@ for (const engine of testEngines()) {
       }
     });
 
+    it('serves a repeated disclosure read from the public cache when publicCacheMs > 0 (never /health)', async () => {
+      const cached = await testServer(t.db, { publicCacheMs: 60_000 });
+      try {
+        const url = `/api/v1/jurisdictions/${TOKYO}/facilities?limit=3`;
+        const first = await cached.inject({ method: 'GET', url });
+        assert.equal(first.statusCode, 200);
+        assert.equal(first.headers['x-cache'], 'miss');
+        const again = await cached.inject({ method: 'GET', url });
+        assert.equal(again.statusCode, 200);
+        assert.equal(again.headers['x-cache'], 'hit');
+        assert.equal(again.headers['cache-control'], 'public, max-age=60');
+        assert.match(String(again.headers['content-type']), /^application\/json/);
+        assert.equal(again.body, first.body);
+        assert.equal(again.headers['x-content-type-options'], 'nosniff', 'security headers on a hit too');
+        await cached.inject({ method: 'GET', url: '/api/v1/health' });
+        const health = await cached.inject({ method: 'GET', url: '/api/v1/health' });
+        assert.equal(health.headers['x-cache'], undefined);
+        assert.equal(health.headers['cache-control'], undefined);
+      } finally {
+        await cached.close();
+      }
+      assert.equal((await get(`/api/v1/jurisdictions/${TOKYO}/facilities?limit=3`)).headers['x-cache'], undefined, 'the test server has no cache');
+    });
+
     it('rate-limits a client with 429 and Retry-After, verification more tightly', async () => {
       const limited = await testServer(t.db, { requestsPerMinute: 3, verificationsPerMinute: 1 });
       try {

@@ -1,11 +1,14 @@
 // Public disclosure under /api/v1 (no sign-in; OpenAPI `security: []`): jurisdictions and their programs, the
 // facility register, compliance results, ledger verification and totals. Reads only: nothing here changes state.
+// The disclosure GETs are served from a short-lived in-memory cache (plugins/public-cache.ts) when `cacheMs` > 0;
+// /health is not, so that it always reaches the database.
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { complianceReport } from '../../app/compliance.js';
 import { ledgerStats, verifyLedger, type JurisdictionVerification } from '../../app/ledger-audit.js';
 import { programOf } from '../../app/programs.js';
 import { RefusedError, refusal } from '../../domain/errors.js';
+import { installPublicCache } from '../plugins/public-cache.js';
 import { FACILITY_STATUSES } from '../../domain/mrv/designation.js';
 import { programSchema, type ProgramDefinition } from '../../domain/program/schema.js';
 import { UNIT_STATUSES } from '../../domain/registry/model.js';
@@ -18,6 +21,8 @@ export interface PublicRoutesOptions {
   readonly db: Database;
   /** Verification replays the whole journal: a tighter per-client limit than other reads (requests per minute). */
   readonly verificationPerMinute: number;
+  /** How long a disclosure GET's response is served again from memory (ms); 0 or absent: no cache. */
+  readonly cacheMs?: number;
 }
 
 const PUBLIC = { access: 'public' } as const;
@@ -118,9 +123,7 @@ async function jurisdictionIdOrRefuse(db: Database, code: string): Promise<strin
   return id;
 }
 
-export const publicRoutes: FastifyPluginCallbackZod<PublicRoutesOptions> = (app, { db, verificationPerMinute }, done) => {
-  const verifyLimit = { max: verificationPerMinute, timeWindow: 60_000 };
-
+export const publicRoutes: FastifyPluginCallbackZod<PublicRoutesOptions> = (app, { db, verificationPerMinute, cacheMs }, done) => {
   app.get(
     '/health',
     {
@@ -137,6 +140,14 @@ export const publicRoutes: FastifyPluginCallbackZod<PublicRoutesOptions> = (app,
       return { status: 'ok' as const };
     },
   );
+  // The disclosure routes in their own scope (inside this plugin's prefix): the cache's hooks apply to them only.
+  void app.register(disclosureRoutes, { db, verificationPerMinute, ...(cacheMs === undefined ? {} : { cacheMs }) });
+  done();
+};
+
+const disclosureRoutes: FastifyPluginCallbackZod<PublicRoutesOptions> = (app, { db, verificationPerMinute, cacheMs }, done) => {
+  const verifyLimit = { max: verificationPerMinute, timeWindow: 60_000 };
+  installPublicCache(app, { ttlMs: cacheMs ?? 0 });
 
   app.get(
     '/jurisdictions',

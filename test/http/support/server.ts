@@ -1,4 +1,5 @@
 // The real server for API tests, with limits raised so that suites of thousands of requests are not rate-limited
+// and the public read cache off (publicCacheMs 0) so that every read sees fresh data
 // (the limits themselves have their own tests). Sign-in is on (HttpAuth over the same database); pass `clock` to
 // move time (testClock), and read the server's database, clock and auth back with serverOf(app) (signInAs does).
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -26,7 +27,7 @@ export async function testServer(db: Database, options: ServerOptions = {}): Pro
           ...(options.authSettings !== undefined ? { settings: options.authSettings } : {}),
           ...(options.secureCookies !== undefined ? { secureCookies: options.secureCookies } : {}),
         }));
-  const app = await buildServer(db, { requestsPerMinute: 1_000_000, verificationsPerMinute: 1_000_000, ...options, ...(auth !== undefined ? { auth } : {}) });
+  const app = await buildServer(db, { requestsPerMinute: 1_000_000, verificationsPerMinute: 1_000_000, publicCacheMs: 0, ...options, ...(auth !== undefined ? { auth } : {}) });
   servers.set(app, { db, auth, clock: auth?.clock ?? clock });
   return app;
 }
