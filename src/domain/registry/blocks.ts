@@ -1,6 +1,6 @@
 // Unit blocks: contiguous serial ranges held by one account for one unit type.
 // A holding is a list of ranges sorted by serial, never overlapping and never adjacent (adjacent ones merge).
-// A block is identified by its holding and its first serial; it needs no id of its own.
+// A block is identified by its holding and its serials; it needs no id of its own.
 import { assert } from '../assert.js';
 
 export interface SerialRange {
