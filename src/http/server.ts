@@ -10,6 +10,7 @@ import type { Database } from '../store/db.js';
 import { HttpAuth } from './auth-adapter.js';
 import { errorBodyOf, sendError, sendErrorBody } from './errors.js';
 import { installAuthenticate, type Authenticator } from './plugins/authenticate.js';
+import { installIdempotency } from './plugins/idempotency.js';
 import { installOpenApi } from './plugins/openapi.js';
 import { installSecurity } from './plugins/security.js';
 import { authRoutes } from './routes/auth.js';
@@ -91,6 +92,8 @@ export async function buildServer(db: Database, options: ServerOptions = {}): Pr
   const auth = options.authenticator !== undefined ? undefined : (options.auth ?? defaultAuth(db, options));
   await installSecurity(app, { corsOrigins: options.corsOrigins ?? [], requestsPerMinute: options.requestsPerMinute ?? REQUESTS_PER_MINUTE_DEFAULT });
   installAuthenticate(app, { authenticator: options.authenticator ?? auth });
+  // Before the routes: it adds the Idempotency-Key header and its hooks to routes with config.idempotent.
+  installIdempotency(app, { db, clock: options.clock ?? ((): Date => new Date()) });
   await installOpenApi(app, API_VERSION);
 
   const verificationPerMinute = options.verificationsPerMinute ?? VERIFICATIONS_PER_MINUTE_DEFAULT;

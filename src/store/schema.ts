@@ -386,6 +386,19 @@ export interface AuditEventTable {
   user_agent: string | null;
 }
 
+/** A creating POST's first response per (actor, Idempotency-Key) (0005_idempotency); status_code null: still running. */
+export interface IdempotencyKeyTable {
+  actor_id: string;
+  idempotency_key: string;
+  method: string;
+  route: string;
+  fingerprint: string;
+  // bigint on SQLite (safe integers), number on PostgreSQL.
+  status_code: number | bigint | null;
+  response_body: string | null;
+  created_at: string;
+}
+
 export interface Schema {
   jurisdictions: JurisdictionTable;
   accounts: AccountTable;
@@ -419,4 +432,6 @@ export interface Schema {
   sessions: SessionTable;
   api_tokens: ApiTokenTable;
   sign_in_attempts: SignInAttemptTable;
+  // HTTP idempotency (0005_idempotency)
+  idempotency_keys: IdempotencyKeyTable;
 }

@@ -52,12 +52,14 @@ interface Operation {
   readonly hasBody: boolean;
   readonly isPublic: boolean;
   readonly html: boolean;
+  /** A creating POST: requires the Idempotency-Key header (a required header parameter in the document). */
+  readonly idempotent: boolean;
 }
 
 interface OpenApiDoc {
   openapi: string;
   security?: unknown[];
-  paths: Record<string, Record<string, { security?: unknown[]; parameters?: { name: string; in: string }[]; requestBody?: unknown; responses: Record<string, { content?: Record<string, unknown> }> }>>;
+  paths: Record<string, Record<string, { security?: unknown[]; parameters?: { name: string; in: string; required?: boolean }[]; requestBody?: unknown; responses: Record<string, { content?: Record<string, unknown> }> }>>;
 }
 
 function operationsOf(doc: OpenApiDoc): Operation[] {
@@ -75,6 +77,7 @@ function operationsOf(doc: OpenApiDoc): Operation[] {
         hasBody: op.requestBody !== undefined,
         isPublic: Array.isArray(op.security) && op.security.length === 0,
         html: Object.keys(op.responses['200']?.content ?? {}).includes('text/html'),
+        idempotent: params.some((p) => p.in === 'header' && p.name === 'idempotency-key' && p.required === true),
       });
     }
   }
@@ -160,11 +163,13 @@ for (const engine of testEngines()) {
     let doc: OpenApiDoc;
     let ops: Operation[];
     let bodies: Bodies;
+    let idempotencyKeys = 0;
 
     before(async () => {
       t = await engine.create();
       await apiFixture(t.db);
-      app = await testServer(t.db);
+      // Requests carry their Idempotency-Key explicitly here (the test server does not fill it in).
+      app = await testServer(t.db, {}, { fillIdempotencyKeys: false });
       const res = await app.inject({ method: 'GET', url: '/api/openapi.json' });
       assert.equal(res.statusCode, 200);
       doc = res.json<OpenApiDoc>();
@@ -233,6 +238,8 @@ for (const engine of testEngines()) {
           const body = bodies[op.key];
           if (op.hasBody) request.payload = JSON.stringify(body);
           if (op.hasBody) request.headers = { ...request.headers, 'content-type': 'application/json' };
+          // Creating POSTs require Idempotency-Key (checked after sign-in and authorization): a fresh one each time.
+          if (op.idempotent) request.headers = { ...request.headers, 'idempotency-key': `matrix-${++idempotencyKeys}` };
           const res = await app.inject(request);
           const denied = res.statusCode === 401 || res.statusCode === 403;
           assert.ok(res.statusCode < 500, `${op.key} as ${principal}: ${res.statusCode} ${res.body.slice(0, 200)}`);
@@ -253,19 +260,24 @@ for (const engine of testEngines()) {
         const request = fc.record({ path: pathValues, query: queryString(op.queryParams), headers, body: bodyFor(bodies[op.key] ?? {}), method: fc.constantFrom(op.method, op.method, op.method, 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS') });
         // Requests answered by the route itself (past sign-in and the rate limit): served, or refused for their content.
         let reached = 0;
+        let pastKeyCheck = 0; // answered by something other than the Idempotency-Key header check
         const accepted = { state: false }; // a request the route accepted may change state
         const before = await refusalInvariantState(t.db);
         await fc.assert(
           fc.asyncProperty(request, async (r) => {
-            const options: InjectOptions = { method: r.method, url: urlOf(op, r.path, r.query), headers: { ...session, ...r.headers }, remoteAddress: '127.0.0.2' };
+            // Creating POSTs get a fresh valid Idempotency-Key (so that requests reach the handler, not only the
+            // header check), unless the generated headers bring their own (hostile) one.
+            const key = op.idempotent ? { 'idempotency-key': `fuzz-${++idempotencyKeys}` } : {};
+            const options: InjectOptions = { method: r.method, url: urlOf(op, r.path, r.query), headers: { ...session, ...key, ...r.headers }, remoteAddress: '127.0.0.2' };
             if (r.body !== undefined) {
               options.payload = r.body;
               // A body usually comes with a JSON content type, unless the generated headers say otherwise.
-              options.headers = { 'content-type': 'application/json', ...session, ...r.headers };
+              options.headers = { 'content-type': 'application/json', ...session, ...key, ...r.headers };
             }
             const res = await app.inject(options);
             const where = `${r.method} ${options.url as string} ${JSON.stringify(r.headers)} ${String(r.body).slice(0, 100)}`;
             assert.ok(res.statusCode < 500, `${where} → ${res.statusCode} ${res.body.slice(0, 300)}`);
+            if (r.method === op.method && !(res.statusCode === 400 && errorOf(res).field === 'idempotency-key') && ![401, 403, 405, 429].includes(res.statusCode)) pastKeyCheck++;
             if (res.statusCode >= 400) {
               assert.ok(isErrorJson(JSON.parse(res.body)), `${where} → ${res.statusCode} not the error shape: ${res.body.slice(0, 300)}`);
               if (![401, 403, 405, 429].includes(res.statusCode) && r.method === op.method) reached++;
@@ -280,6 +292,7 @@ for (const engine of testEngines()) {
           { numRuns: FUZZ_RUNS },
         );
         assert.ok(reached > 0, `${op.key}: some generated requests get past sign-in to the route's own answer`);
+        if (op.idempotent) assert.ok(pastKeyCheck > 0, `${op.key}: some generated requests get past the Idempotency-Key check`);
         // Refusals change nothing. A generated request that was accepted may have changed state legitimately, and
         // then this operation's run is not compared.
         if (!accepted.state) assert.equal(await refusalInvariantState(t.db), before, `${op.key}: refused requests changed no table`);

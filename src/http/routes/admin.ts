@@ -121,7 +121,7 @@ export const adminRoutes: FastifyPluginCallbackZod<AdminRoutesOptions> = (app, {
   app.post(
     '/jurisdictions/:code/users',
     {
-      config: ADMIN,
+      config: { ...ADMIN, idempotent: true },
       onRequest: gate(services, 'role.manage'),
       schema: {
         summary: 'Creates a user (authority administrator); they enrol TOTP at first sign-in',
@@ -180,7 +180,7 @@ export const adminRoutes: FastifyPluginCallbackZod<AdminRoutesOptions> = (app, {
   app.post(
     '/jurisdictions/:code/role-assignments',
     {
-      config: ADMIN,
+      config: { ...ADMIN, idempotent: true },
       onRequest: gate(services, 'role.manage'),
       schema: {
         summary: 'Grants a role over the jurisdiction, or (facility_operator, trader) over one account of it',

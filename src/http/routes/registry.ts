@@ -326,7 +326,7 @@ export const registryRoutes: FastifyPluginCallbackZod<RegistryRoutesOptions> = (
   app.post(
     '/jurisdictions/:code/transactions',
     {
-      config: WRITE,
+      config: { ...WRITE, idempotent: 'use-case' },
       onRequest: gate(services, 'transaction.propose', 'authority_tx.propose'),
       schema: {
         summary: 'Proposes a transaction; a second person approves it (four eyes)',
@@ -452,7 +452,7 @@ export const registryRoutes: FastifyPluginCallbackZod<RegistryRoutesOptions> = (
   app.post(
     '/jurisdictions/:code/accounts/:accountId/trusted-accounts',
     {
-      config: WRITE,
+      config: { ...WRITE, idempotent: true },
       onRequest: gate(services, 'trusted_list.add'),
       schema: {
         summary: "Adds an account to the account's trusted list; it counts from activeFrom (the activation delay)",
@@ -520,7 +520,7 @@ export const registryRoutes: FastifyPluginCallbackZod<RegistryRoutesOptions> = (
   app.post(
     '/jurisdictions/:code/accounts/:accountId/representatives',
     {
-      config: WRITE,
+      config: { ...WRITE, idempotent: true },
       onRequest: gate(services, 'representative.manage'),
       schema: {
         summary: 'Adds an authorized representative with the right to initiate, approve, or both (authority administrator)',

@@ -285,7 +285,7 @@ export const reportingRoutes: FastifyPluginCallbackZod<ReportingRoutesOptions> =
   app.post(
     '/jurisdictions/:code/facilities',
     {
-      config: signedIn(WRITE),
+      config: { ...signedIn(WRITE), idempotent: true },
       preParsing: guard(['facility.register']),
       schema: {
         summary: 'Registers a facility and opens its compliance account',
@@ -360,7 +360,7 @@ export const reportingRoutes: FastifyPluginCallbackZod<ReportingRoutesOptions> =
   app.post(
     '/jurisdictions/:code/facilities/:facility/designations',
     {
-      config: signedIn(WRITE),
+      config: { ...signedIn(WRITE), idempotent: true },
       preParsing: guard(['facility.designate']),
       schema: {
         summary: "The authority's designation decision for a fiscal year",
@@ -381,7 +381,7 @@ export const reportingRoutes: FastifyPluginCallbackZod<ReportingRoutesOptions> =
   app.post(
     '/jurisdictions/:code/facilities/:facility/reliefs',
     {
-      config: signedIn(WRITE),
+      config: { ...signedIn(WRITE), idempotent: true },
       preParsing: guard(['facility.designate']),
       schema: {
         summary: 'Grants a program relief to a facility for a period',
@@ -403,7 +403,7 @@ export const reportingRoutes: FastifyPluginCallbackZod<ReportingRoutesOptions> =
   app.post(
     '/jurisdictions/:code/verification-agencies',
     {
-      config: signedIn(WRITE),
+      config: { ...signedIn(WRITE), idempotent: true },
       preParsing: guard(['program.configure']),
       schema: {
         summary: 'Registers a verification agency for the facility categories it may verify',
@@ -420,7 +420,7 @@ export const reportingRoutes: FastifyPluginCallbackZod<ReportingRoutesOptions> =
   app.post(
     '/jurisdictions/:code/facilities/:facility/verifier-assignments',
     {
-      config: signedIn(WRITE),
+      config: { ...signedIn(WRITE), idempotent: true },
       preParsing: guard(['facility.designate']),
       schema: {
         summary: "Assigns the agency that verifies the facility's reports from a fiscal year on",
@@ -442,7 +442,7 @@ export const reportingRoutes: FastifyPluginCallbackZod<ReportingRoutesOptions> =
   app.post(
     '/jurisdictions/:code/facilities/:facility/reports',
     {
-      config: signedIn(WRITE),
+      config: { ...signedIn(WRITE), idempotent: true },
       preParsing: guard(['report.submit']),
       schema: {
         summary: 'Opens a draft report for a fiscal year with its energy (and other-gas) lines',
@@ -570,7 +570,7 @@ export const reportingRoutes: FastifyPluginCallbackZod<ReportingRoutesOptions> =
   app.post(
     '/jurisdictions/:code/reports/:reportId/corrections',
     {
-      config: signedIn(WRITE),
+      config: { ...signedIn(WRITE), idempotent: true },
       preParsing: guard(['report.submit']),
       schema: {
         summary: 'Corrects an accepted or returned report: a new draft version with the corrected lines',
@@ -589,7 +589,7 @@ export const reportingRoutes: FastifyPluginCallbackZod<ReportingRoutesOptions> =
   app.post(
     '/jurisdictions/:code/facilities/:facility/base-year',
     {
-      config: signedIn(WRITE),
+      config: { ...signedIn(WRITE), idempotent: true },
       preParsing: guard(['base_year.choose']),
       schema: {
         summary: "Chooses the facility's base years (consecutive, each with an accepted report); supersedes the active choice",
@@ -609,7 +609,7 @@ export const reportingRoutes: FastifyPluginCallbackZod<ReportingRoutesOptions> =
   app.post(
     '/jurisdictions/:code/facilities/:facility/recalculation-requests',
     {
-      config: signedIn(WRITE),
+      config: { ...signedIn(WRITE), idempotent: true },
       preParsing: guard(['base_year.choose']),
       schema: {
         summary: 'Asks for the base year to be recalculated after a change of floor area or use',
@@ -658,7 +658,7 @@ export const reportingRoutes: FastifyPluginCallbackZod<ReportingRoutesOptions> =
   app.post(
     '/jurisdictions/:code/facilities/:facility/credit-applications',
     {
-      config: signedIn(WRITE),
+      config: { ...signedIn(WRITE), idempotent: true },
       preParsing: guard(['credit.apply']),
       schema: {
         summary: 'Applies for the excess reduction credits the facility has earned in a period so far',
@@ -722,7 +722,7 @@ export const reportingRoutes: FastifyPluginCallbackZod<ReportingRoutesOptions> =
   app.post(
     '/jurisdictions/:code/facilities/:facility/surrenders',
     {
-      config: signedIn('registry:write'),
+      config: { ...signedIn('registry:write'), idempotent: 'use-case' },
       preParsing: guard(['credit.apply', 'transaction.propose']),
       schema: {
         summary: "Surrenders units from the facility's compliance account for a period: all lines or none",
@@ -805,7 +805,7 @@ export const reportingRoutes: FastifyPluginCallbackZod<ReportingRoutesOptions> =
   app.post(
     '/jurisdictions/:code/programs',
     {
-      config: signedIn('admin'),
+      config: { ...signedIn('admin'), idempotent: true },
       preParsing: guard(['program.configure']),
       schema: {
         summary: 'Adopts a program definition (a new version) for the jurisdiction',

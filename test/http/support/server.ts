@@ -2,8 +2,10 @@
 // and the public read cache off (publicCacheMs 0) so that every read sees fresh data
 // (the limits themselves have their own tests). Sign-in is on (HttpAuth over the same database); pass `clock` to
 // move time (testClock), and read the server's database, clock and auth back with serverOf(app) (signInAs does).
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { HttpAuth } from '../../../src/http/auth-adapter.js';
+import { idempotentRoutesOf } from '../../../src/http/plugins/idempotency.js';
 import { buildServer, type ServerOptions } from '../../../src/http/server.js';
 import type { Database } from '../../../src/store/db.js';
 
@@ -16,7 +18,17 @@ export interface TestServerInfo {
 
 const servers = new WeakMap<FastifyInstance, TestServerInfo>();
 
-export async function testServer(db: Database, options: ServerOptions = {}): Promise<FastifyInstance> {
+export interface TestServerOptions {
+  /**
+   * Default true: a POST to a route with `config.idempotent: true` that has no Idempotency-Key gets a fresh one, so
+   * that suites written before the generic idempotency layer (which post creating requests without a key) keep
+   * testing what they test. Routes whose use-case always took the key ('use-case': transactions, surrenders) are
+   * never filled. Tests of the header itself (test/http/idempotency.test.ts, the OpenAPI suite) pass false.
+   */
+  readonly fillIdempotencyKeys?: boolean;
+}
+
+export async function testServer(db: Database, options: ServerOptions = {}, testOptions: TestServerOptions = {}): Promise<FastifyInstance> {
   const clock = options.clock ?? ((): Date => new Date());
   const auth =
     options.authenticator !== undefined
@@ -29,7 +41,28 @@ export async function testServer(db: Database, options: ServerOptions = {}): Pro
         }));
   const app = await buildServer(db, { requestsPerMinute: 1_000_000, verificationsPerMinute: 1_000_000, publicCacheMs: 0, ...options, ...(auth !== undefined ? { auth } : {}) });
   servers.set(app, { db, auth, clock: auth?.clock ?? clock });
+  if (testOptions.fillIdempotencyKeys ?? true) fillIdempotencyKeys(app);
   return app;
+}
+
+/** Wraps app.inject (options form) to add an Idempotency-Key to keyless POSTs of `idempotent: true` routes. */
+function fillIdempotencyKeys(app: FastifyInstance): void {
+  const patterns = [...idempotentRoutesOf(app)]
+    .filter(([, mode]) => mode === true)
+    .map(([route]) => new RegExp(`^${route.replace(/^POST /, '').replace(/:\w+/g, '[^/?#]+')}(?:[?#]|$)`));
+  const inject = app.inject.bind(app) as (options: InjectOptions) => Promise<LightMyRequestResponse>;
+  const filled = (options: InjectOptions): InjectOptions => {
+    if (String(options.method ?? 'GET').toUpperCase() !== 'POST' || typeof options.url !== 'string') return options;
+    const headers = (options.headers ?? {}) as Record<string, unknown>;
+    if (Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key')) return options;
+    const url = options.url;
+    if (!patterns.some((p) => p.test(url))) return options;
+    return { ...options, headers: { ...headers, 'idempotency-key': `test-${randomUUID()}` } };
+  };
+  (app as { inject: unknown }).inject = (options?: InjectOptions | string) => {
+    if (options === undefined) return inject(undefined as unknown as InjectOptions); // the chain API: unchanged
+    return inject(typeof options === 'string' ? options as unknown as InjectOptions : filled(options));
+  };
 }
 
 /** What testServer built `app` with. */
