@@ -3,7 +3,7 @@
 // Each change is one database transaction together with its audit event.
 import type { Kysely, Transaction } from 'kysely';
 import { RefusedError, refusal, type Refusal } from '../domain/errors.js';
-import { decide, permissionOf, type Action, type Decision } from '../domain/access/permissions.js';
+import { AUTHORIZATION_CODES, decide, permissionOf, type Action, type Decision } from '../domain/access/permissions.js';
 import {
   actorIsNamed,
   isRepresentativeRights,
@@ -122,6 +122,29 @@ export class AccessControl {
   }
 
   // ---- authorization --------------------------------------------------------------------------------------
+
+  /**
+   * Whether the actor has standing in the jurisdiction for one of `actions` — a grant that allows it somewhere
+   * there (for account-level actions, a grant over any account counts; the use-case then checks the resource's own
+   * account). Null when it has; otherwise the refusal to give. Used by the API before a request is even read.
+   */
+  async standing(actor: Actor, actions: readonly Action[], jurisdictionId: string): Promise<Refusal | null> {
+    const grants = await this.grantsOf(actor, jurisdictionId);
+    let first: Refusal | undefined;
+    for (const action of actions) {
+      const p = permissionOf(action);
+      if (p.level === 'public') return null;
+      for (const g of grants) {
+        if (!p.roles.includes(g.role)) continue;
+        const scope = g.accountId !== null ? { jurisdictionId, accountId: g.accountId } : p.level === 'account' ? { jurisdictionId, accountId: '' } : { jurisdictionId };
+        const d = decide(actor, [g], action, scope);
+        if (d.allowed) return null;
+        first ??= d.refusal;
+      }
+      first ??= refusal('ROLE_REQUIRED', `Only ${p.roles.join(', ')} of this jurisdiction may ${p.does}.`, 'jurisdictionId');
+    }
+    return first ?? refusal('ROLE_REQUIRED', 'No role of yours allows this here.');
+  }
 
   /** The actor's grants (in one jurisdiction when given): live role assignments and representative entries. */
   async grantsOf(actor: Actor, jurisdictionId?: string, ex: Executor = this.db.kysely): Promise<Grant[]> {
@@ -502,4 +525,12 @@ function trustedView(r: Schema['trusted_accounts'], now: Date): TrustedAccountVi
     removedBy: r.removed_by,
     active: trustedEntryActive(entry, now),
   };
+}
+
+/** An authorization refusal (ROLE_REQUIRED, SCOPE_MISMATCH …) as the 403 FORBIDDEN the API gives, the rule's code in
+ * the message; other refusals (UNKNOWN_ACCOUNT …) unchanged. */
+export function forbidden(r: Refusal): RefusedError {
+  if (!(AUTHORIZATION_CODES as readonly string[]).includes(r.code)) return new RefusedError(r);
+  const message = `${r.message} (${r.code})`;
+  return new RefusedError(r.field === undefined ? refusal('FORBIDDEN', message) : refusal('FORBIDDEN', message, r.field));
 }

@@ -5,15 +5,15 @@
 // One instance per server, sharing the Registry, AccessControl and RegistryPolicy of the HTTP routes.
 import type { Selectable } from 'kysely';
 import { isPlainIdentifier } from '../domain/identifiers.js';
-import { RefusedError, refusal, type Refusal } from '../domain/errors.js';
-import { AUTHORIZATION_CODES, decide, permissionOf, type Action } from '../domain/access/permissions.js';
+import { RefusedError } from '../domain/errors.js';
+import { decide, type Action } from '../domain/access/permissions.js';
 import type { Actor } from '../domain/access/roles.js';
 import type { AccessSettings } from '../domain/access/settings.js';
 import type { TxStatus, TxType } from '../domain/registry/model.js';
 import type { Database } from '../store/db.js';
 import type { Schema } from '../store/schema.js';
 import { Auth, type NewUser, type RequestContext, type UserView } from './auth.js';
-import { AccessControl, refuse, type RoleAssignmentView } from './authorization.js';
+import { AccessControl, forbidden, refuse, type RoleAssignmentView } from './authorization.js';
 import { RegistryPolicy } from './policy.js';
 import { Registry } from './registry.js';
 
@@ -167,20 +167,8 @@ export class RegistryQueries {
     if (!isPlainIdentifier(jurisdictionCode)) return;
     const j = await this.db.kysely.selectFrom('jurisdictions').select('id').where('code', '=', jurisdictionCode).executeTakeFirst();
     if (j === undefined) return;
-    const grants = await this.access.grantsOf(actor, j.id);
-    let first: Refusal | undefined;
-    for (const action of actions) {
-      const p = permissionOf(action);
-      if (p.level === 'public') return;
-      for (const g of grants) {
-        const scope = g.accountId === null ? (p.level === 'account' ? { jurisdictionId: j.id, accountId: '' } : { jurisdictionId: j.id }) : { jurisdictionId: j.id, accountId: g.accountId };
-        const d = decide(actor, [g], action, scope);
-        if (d.allowed) return;
-        if (p.roles.includes(g.role)) first ??= d.refusal;
-      }
-      first ??= refusal('ROLE_REQUIRED', `Only ${p.roles.join(', ')} of this jurisdiction may ${p.does}.`, 'jurisdictionId');
-    }
-    throw forbidden(first ?? refusal('ROLE_REQUIRED', 'No role of yours allows this here.'));
+    const refused = await this.access.standing(actor, actions, j.id);
+    if (refused !== null) throw forbidden(refused);
   }
 
 
@@ -380,19 +368,7 @@ export class RegistryQueries {
   }
 }
 
-const AUTHORIZATION: readonly string[] = AUTHORIZATION_CODES;
 
-/** Whether a refusal is an authorization refusal (ROLE_REQUIRED, SCOPE_MISMATCH …): the API answers those 403. */
-export function isAuthorizationRefusal(r: Refusal): boolean {
-  return AUTHORIZATION.includes(r.code);
-}
-
-/** An authorization refusal as the 403 FORBIDDEN the API gives (the rule's code in the message); others unchanged. */
-export function forbidden(r: Refusal): RefusedError {
-  if (!isAuthorizationRefusal(r)) return new RefusedError(r);
-  const message = `${r.message} (${r.code})`;
-  return new RefusedError(r.field === undefined ? refusal('FORBIDDEN', message) : refusal('FORBIDDEN', message, r.field));
-}
 
 function accountSummary(r: Selectable<Schema['accounts']>): AccountSummary {
   return { id: r.id, number: r.number, type: r.type, holder: r.holder, status: r.status, facilityId: r.facility_id, createdAt: r.created_at };

@@ -9,14 +9,14 @@
 // layer runs before it validates a request, so that nobody without standing learns what a valid request looks like.
 import { RefusedError, refusal, type Refusal } from '../domain/errors.js';
 import { isPlainIdentifier } from '../domain/identifiers.js';
-import { AUTHORIZATION_CODES, decide, permissionOf, type Action } from '../domain/access/permissions.js';
+import { decide, permissionOf, type Action } from '../domain/access/permissions.js';
 import type { Actor } from '../domain/access/roles.js';
 import type { FacilityStatus } from '../domain/mrv/designation.js';
 import type { LineInput } from '../domain/mrv/conversion.js';
 import { validateProgram, formatFieldError, type ProgramDefinition } from '../domain/program/schema.js';
 import type { Database } from '../store/db.js';
 import { appendAuditEvent, type AuditEventInput } from './audit.js';
-import { AccessControl } from './authorization.js';
+import { AccessControl, forbidden } from './authorization.js';
 import { complianceReport, runCompliance, type ComplianceReport, type RunSummary } from './compliance.js';
 import {
   approveCreditApplication,
@@ -94,13 +94,6 @@ export interface FacilityRegistration {
 
 export type DesignationInput = { readonly fiscalYear: number } | { readonly fiscalYear: number; readonly status: FacilityStatus; readonly reason: string };
 
-const AUTHORIZATION: readonly string[] = AUTHORIZATION_CODES;
-
-/** An authorization refusal as the 403 the API gives; other refusals (UNKNOWN_ACCOUNT …) unchanged. */
-function forbidden(r: Refusal): RefusedError {
-  if (!AUTHORIZATION.includes(r.code)) return new RefusedError(r);
-  return new RefusedError(r.field === undefined ? refusal('FORBIDDEN', `${r.message} (${r.code})`) : refusal('FORBIDDEN', `${r.message} (${r.code})`, r.field));
-}
 
 function refuse(code: string, message: string, field?: string): never {
   throw new RefusedError(refusal(code, message, field));
@@ -158,21 +151,8 @@ export class ReportingService {
     };
     const target = await named();
     if (target !== undefined) return this.require(actor, actions, j.id, target.account_id);
-    const grants = await this.access.grantsOf(actor, j.id);
-    let first: Refusal | undefined;
-    for (const action of actions) {
-      const p = permissionOf(action);
-      if (p.level === 'public') return;
-      for (const g of grants) {
-        if (!p.roles.includes(g.role)) continue;
-        const scope = g.accountId !== null ? { jurisdictionId: j.id, accountId: g.accountId } : p.level === 'account' ? { jurisdictionId: j.id, accountId: '' } : { jurisdictionId: j.id };
-        const d = decide(actor, [g], action, scope);
-        if (d.allowed) return;
-        first ??= d.refusal;
-      }
-      first ??= refusal('ROLE_REQUIRED', `Only ${p.roles.join(', ')} of this jurisdiction may ${p.does}.`, 'jurisdictionId');
-    }
-    throw forbidden(first ?? refusal('ROLE_REQUIRED', 'No role of yours allows this here.'));
+    const refused = await this.access.standing(actor, actions, j.id);
+    if (refused !== null) throw forbidden(refused);
   }
 
   /** authorize for one of the actions (the first that allows), or the first refusal as a 403. */

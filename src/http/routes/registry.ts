@@ -8,7 +8,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TransactionOutcome } from '../../app/policy.js';
-import { forbidden, type RegistryServices, type TxView } from '../../app/registry-queries.js';
+import { forbidden } from '../../app/authorization.js';
+import { type RegistryServices, type TxView } from '../../app/registry-queries.js';
 import type { Action } from '../../domain/access/permissions.js';
 import { REPRESENTATIVE_RIGHTS, type Actor as AppActor } from '../../domain/access/roles.js';
 import { RefusedError } from '../../domain/errors.js';
