@@ -17,6 +17,7 @@ import {
 import type { Database } from '../store/db.js';
 import type { Schema } from '../store/schema.js';
 import { uuidv7 } from './ids.js';
+import { int } from './compliance.js';
 import { programIn } from './programs.js';
 import type { Registry } from './registry.js';
 
@@ -77,8 +78,7 @@ export function refuseAll(refusals: readonly Refusal[]): never {
   throw new RefusedError({ ...first, message: `${first.message}${more}` });
 }
 
-/** Integers from the database: SQLite returns every integer as bigint (safe integers), PostgreSQL int4 as number. */
-export const int = (v: number | bigint): number => Number(v);
+export { int };
 /** bigint columns: bigint on both engines, but accept a number or string from drivers that differ. */
 export const big = (v: bigint | number | string): bigint => (typeof v === 'bigint' ? v : BigInt(v));
 

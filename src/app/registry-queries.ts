@@ -78,15 +78,8 @@ export interface TxView {
   readonly hold: TxHoldView | null;
 }
 
-export interface UserSummary {
-  readonly id: string;
-  readonly login: string;
-  readonly email: string;
-  readonly displayName: string;
-  readonly status: string;
-  readonly locale: string;
-  readonly createdAt: string;
-}
+/** A user as listed to administrators: the auth view without second-factor details. */
+export type UserSummary = Omit<UserView, 'totpActive'>;
 
 export interface PageRequest<K> {
   /** The sort key the page continues after. */

@@ -27,7 +27,7 @@ import {
   type CreditApplication,
   type SurrenderResult,
 } from './credits.js';
-import { Facilities, big, int, type StatusDecisionView } from './facilities.js';
+import { Facilities, big, int, type FacilityInput, type StatusDecisionView } from './facilities.js';
 import { adoptProgram } from './programs.js';
 import { Registry } from './registry.js';
 import { Reporting, type BaseYearView, type RecalculationInput, type ReportView } from './reporting.js';
@@ -79,18 +79,8 @@ export interface ReportSummary {
   readonly createdAt: string;
 }
 
-export interface FacilityRegistration {
-  readonly code: string;
-  readonly name: string;
-  readonly owner: string;
-  readonly category?: string;
-  readonly useType: string;
-  readonly floorAreaM2?: bigint;
-  readonly address?: string;
-  readonly city?: string;
-  readonly country?: string;
-  readonly declaredEnergy?: readonly { readonly fiscalYear: number; readonly coeKl: string; readonly partial?: boolean }[];
-}
+/** What registering a facility takes over HTTP: the use-case's input, the jurisdiction coming from the path. */
+export type FacilityRegistration = Omit<FacilityInput, 'jurisdictionId'>;
 
 export type DesignationInput = { readonly fiscalYear: number } | { readonly fiscalYear: number; readonly status: FacilityStatus; readonly reason: string };
 
