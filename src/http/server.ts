@@ -19,6 +19,7 @@ import { reportingRoutes } from './routes/reporting.js';
 import { adminRoutes } from './routes/admin.js';
 import { registryRoutes } from './routes/registry.js';
 import { statusPage } from './routes/status-page.js';
+import { webApp, webAppBuilt, WEB_DIST } from './routes/web-app.js';
 
 export const API_PREFIX = '/api/v1';
 export const BODY_LIMIT_BYTES_DEFAULT = 1_048_576;
@@ -59,6 +60,11 @@ export interface ServerOptions {
   readonly secureCookies?: boolean;
   /** Behind a reverse proxy: trust its X-Forwarded-For for the client address (rate limits, audit). */
   readonly trustProxy?: boolean;
+  /**
+   * The built web app served at `/` (default web/dist when it has been built); null serves none, and `/` is then
+   * the status page (always at /status).
+   */
+  readonly webDist?: string | null;
 }
 
 export async function buildServer(db: Database, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -102,7 +108,9 @@ export async function buildServer(db: Database, options: ServerOptions = {}): Pr
   await app.register(reportingRoutes, { prefix: API_PREFIX, db, clock: options.clock, access: auth?.access });
   await app.register(registryRoutes, { prefix: API_PREFIX, services: registryServicesFor(db, options, auth) });
   await app.register(adminRoutes, { prefix: API_PREFIX, services: registryServicesFor(db, options, auth) });
-  await app.register(statusPage, { db, verificationPerMinute });
+  const webDist = options.webDist === undefined ? (webAppBuilt() ? WEB_DIST : null) : options.webDist;
+  await app.register(statusPage, { db, verificationPerMinute, paths: webDist === null ? ['/status', '/'] : ['/status'] });
+  if (webDist !== null) await app.register(webApp, { dist: webDist });
   await app.ready();
   return app;
 }

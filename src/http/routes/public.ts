@@ -31,6 +31,7 @@ const TAGS = { disclosure: ['disclosure'], ledger: ['ledger'] };
 const programInForce = z.object({ id: z.string(), version: z.string(), kind: z.string(), adoptedAt: z.string() });
 
 const jurisdictionView = z.object({
+  id: z.string().describe('the id that grants and other records name'),
   code: z.string(),
   nameEn: z.string(),
   nameJa: z.string(),
@@ -165,6 +166,7 @@ const disclosureRoutes: FastifyPluginCallbackZod<PublicRoutesOptions> = (app, { 
       const { limit, cursor } = request.query;
       const rows = await listJurisdictions(db, { afterCode: cursor?.[0], limit: limit + 1 });
       return pageFromRows(rows, limit, (r) => [r.code], (r) => ({
+        id: r.id,
         code: r.code,
         nameEn: r.nameEn,
         nameJa: r.nameJa,

@@ -1,4 +1,4 @@
-// The HTML page at `/`: the ledger's verification status per jurisdiction, for people. Its one inline style is
+// The HTML page at /status (and at `/` when the web app is not built): the ledger's verification status per jurisdiction, for people. Its one inline style is
 // allowed by hash, so the page keeps the strict Content-Security-Policy.
 import { createHash } from 'node:crypto';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
@@ -15,9 +15,9 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export const statusPage: FastifyPluginCallbackZod<{ db: Database; verificationPerMinute: number }> = (app, { db, verificationPerMinute }, done) => {
-  app.get(
-    '/',
+export const statusPage: FastifyPluginCallbackZod<{ db: Database; verificationPerMinute: number; paths: readonly string[] }> = (app, { db, verificationPerMinute, paths }, done) => {
+  for (const path of paths) app.get(
+    path,
     {
       config: { rateLimit: { max: verificationPerMinute, timeWindow: 60_000 } },
       schema: {

@@ -39,7 +39,7 @@ export async function testServer(db: Database, options: ServerOptions = {}, test
           ...(options.authSettings !== undefined ? { settings: options.authSettings } : {}),
           ...(options.secureCookies !== undefined ? { secureCookies: options.secureCookies } : {}),
         }));
-  const app = await buildServer(db, { requestsPerMinute: 1_000_000, verificationsPerMinute: 1_000_000, publicCacheMs: 0, ...options, ...(auth !== undefined ? { auth } : {}) });
+  const app = await buildServer(db, { requestsPerMinute: 1_000_000, verificationsPerMinute: 1_000_000, publicCacheMs: 0, webDist: null, ...options, ...(auth !== undefined ? { auth } : {}) });
   servers.set(app, { db, auth, clock: auth?.clock ?? clock });
   if (testOptions.fillIdempotencyKeys ?? true) fillIdempotencyKeys(app);
   return app;
