@@ -6,7 +6,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { assert } from '../domain/assert.js';
 import { RefusedError, refusal } from '../domain/errors.js';
 import type { Actor } from '../domain/access/roles.js';
-import type { Database } from '../store/db.js';
+import type { Database, Statement, WriteSession } from '../store/db.js';
 import type { AuditEventTable, Schema } from '../store/schema.js';
 import { uuidv7 } from './ids.js';
 
@@ -58,12 +58,12 @@ function clip(value: string | undefined, max: number): string | null {
   return value === undefined ? null : value.slice(0, max);
 }
 
-/** Appends one event with `executor` — pass the use-case's transaction so the event commits with the change. */
-export async function appendAuditEvent(executor: Executor, actor: Actor, event: AuditEventInput, at: Date, id: string = uuidv7()): Promise<AuditEvent> {
+/** The row of one event (checked and clipped). */
+export function auditEventRow(actor: Actor, event: AuditEventInput, at: Date, id: string = uuidv7()): AuditEventTable {
   assert(event.action.length > 0 && event.action.length <= TEXT_MAX, 'an audit action is named');
   assert(event.objectType.length > 0 && event.objectType.length <= TEXT_MAX, 'an audit object type is named');
   assert(event.objectId.length > 0 && event.objectId.length <= TEXT_MAX, 'an audit object id is named');
-  const row: AuditEventTable = {
+  return {
     id,
     jurisdiction_id: event.jurisdictionId,
     at: at.toISOString(),
@@ -79,8 +79,20 @@ export async function appendAuditEvent(executor: Executor, actor: Actor, event: 
     address: clip(actor.address, 100),
     user_agent: clip(actor.userAgent, USER_AGENT_MAX),
   };
+}
+
+/** Appends one event with `executor` — pass the use-case's transaction so the event commits with the change. */
+export async function appendAuditEvent(executor: Executor, actor: Actor, event: AuditEventInput, at: Date, id: string = uuidv7()): Promise<AuditEvent> {
+  const row = auditEventRow(actor, event, at, id);
   await executor.insertInto('audit_events').values(row).execute();
   return eventOf(row);
+}
+
+const AUDIT_COLUMNS = ['id', 'jurisdiction_id', 'at', 'actor', 'actor_kind', 'token_id', 'action', 'object_type', 'object_id', 'before_json', 'after_json', 'address', 'user_agent'] as const;
+
+/** Statements appending events inside a ledger batch (Registry's `withResults`): they commit with the change. */
+export function auditEventStatements(s: WriteSession, rows: readonly AuditEventTable[]): Statement[] {
+  return s.insertMany('audit_events', AUDIT_COLUMNS, rows.map((r) => AUDIT_COLUMNS.map((c) => r[c])));
 }
 
 function eventOf(r: AuditEventTable): AuditEvent {

@@ -2,11 +2,10 @@
 // roles), four eyes, transaction limits, trusted-only accounts, and the delay for transfers to accounts not on the
 // source's trusted list. The HTTP layer calls these, never Registry's commands directly.
 //
-// Ordering. A ledger command commits in the Registry's own group-committed transaction; its audit event is written
-// right after the command's result, in a second transaction (with the hold row it concerns). A crash between the two
-// can lose that audit event but never the change itself: the transactions table still records who proposed,
-// approved, rejected or cancelled and when. Before approving, the policy writes the transaction's hold row
-// (execute_after), so an approved transaction always has one and `completeDue` finishes it even after a crash.
+// One commit per step. A ledger command's audit event and the hold row it concerns are written in the Registry's
+// group-committed transaction that carries the command (Registry's `withResults`): the change, its hold and its
+// audit event commit together or not at all. An approval that needs no delay carries its completion in the same
+// batch, so a transfer to a trusted account takes two commits: the proposal and the approval with completion.
 import { assert } from '../domain/assert.js';
 import { RefusedError, type Refusal } from '../domain/errors.js';
 import { actorIsNamed, systemActor, type Actor } from '../domain/access/roles.js';
@@ -18,10 +17,11 @@ import {
   trustedOnly,
   withinTransactionLimit,
 } from '../domain/access/transaction-rules.js';
+import type { CommandResult } from '../domain/registry/ledger.js';
 import type { Tx, TxRequest, TxType } from '../domain/registry/model.js';
-import type { Database } from '../store/db.js';
+import type { Database, Statement, WriteSession } from '../store/db.js';
 import { txFromRow } from '../store/ledger-store.js';
-import { appendAuditEvent } from './audit.js';
+import { auditEventRow, auditEventStatements, type AuditEventInput } from './audit.js';
 import { accountById, refuse, type AccessControl } from './authorization.js';
 import type { Registry } from './registry.js';
 
@@ -113,18 +113,12 @@ export class RegistryPolicy {
         ),
       );
     }
-    const result = await this.registry.submit(jurisdictionId, request, { idempotencyKey, actor: actor.id });
-    if (!result.ok) throw new RefusedError(result.refusal);
-    if (!result.replayed) {
-      await appendAuditEvent(this.db.kysely, actor, {
-        jurisdictionId,
-        action: 'transaction.propose',
-        objectType: 'transaction',
-        objectId: result.tx.id,
-        after: { ...txFacts(result.tx), trustedDestination: request.type === 'transfer' ? trusted : null },
-      }, now);
-    }
-    return { tx: result.tx, replayed: result.replayed, hold: null, completionRefusal: null };
+    const [result] = await this.registry.runAll(jurisdictionId, [{ kind: 'submit', request, idempotencyKey, actor: actor.id, execute: false }], {
+      withResults: ([r], s) =>
+        changed(r) ? audit(s, actor, now, { jurisdictionId, action: 'transaction.propose', objectId: r.tx.id, after: { ...txFacts(r.tx), trustedDestination: request.type === 'transfer' ? trusted : null } }) : [],
+    });
+    if (!result!.ok) throw new RefusedError(result!.refusal);
+    return { tx: result!.tx, replayed: result!.replayed, hold: null, completionRefusal: null };
   }
 
   proposeTransfer(
@@ -157,24 +151,30 @@ export class RegistryPolicy {
     const trusted = tx.type === 'transfer' && tx.toAccountId !== null && tx.fromAccountId !== null && (await this.access.isTrusted(tx.fromAccountId, tx.toAccountId, now));
     const at = completionTime({ type: tx.type, proposedAt: tx.proposedAt, trusted }, now, this.access.settingsFor(jurisdictionId));
     const hold: HoldView = { executeAfter: at.toISOString(), delayRule: at.getTime() > now.getTime() ? 'UNTRUSTED_DESTINATION_DELAY' : null };
-    // The hold first: an approved transaction always has one, whatever happens next.
-    await this.writeHold(tx, hold, now);
-
-    const result = await this.registry.approve(jurisdictionId, txId, actor.id);
-    if (!result.ok) throw new RefusedError(result.refusal);
-    await this.db.kysely.transaction().execute(async (trx) => {
-      await this.writeHold(tx, hold, now, trx);
-      await appendAuditEvent(trx, actor, {
-        jurisdictionId,
-        action: 'transaction.approve',
-        objectType: 'transaction',
-        objectId: tx.id,
-        before: { status: tx.status },
-        after: { ...txFacts(result.tx), executeAfter: hold.executeAfter, delayRule: hold.delayRule },
-      }, now);
+    // Without a delay the completion rides in the same batch: approval, completion, hold and audit events commit once.
+    const commands = [{ kind: 'approve' as const, txId, actor: actor.id }, ...(hold.delayRule === null ? [{ kind: 'complete' as const, txId }] : [])];
+    const [approved, completed] = await this.registry.runAll(jurisdictionId, commands, {
+      withResults: ([a, c], s) => {
+        if (!changed(a)) return [];
+        const done = c !== undefined && changed(c);
+        return [
+          ...holdStatements(s, tx, hold, now, done ? 'completed' : null),
+          ...audit(s, actor, now, {
+            jurisdictionId,
+            action: 'transaction.approve',
+            objectId: tx.id,
+            before: { status: tx.status },
+            after: { ...txFacts(a.tx), executeAfter: hold.executeAfter, delayRule: hold.delayRule },
+          }),
+          ...(done ? audit(s, actor, now, { jurisdictionId, action: 'transaction.complete', objectId: tx.id, before: { status: 'approved' }, after: txFacts(c.tx) }) : []),
+        ];
+      },
     });
-    if (hold.delayRule !== null) return { tx: result.tx, replayed: result.replayed, hold, completionRefusal: null };
-    const done = await this.finish(jurisdictionId, txId, actor, now);
+    if (!approved!.ok) throw new RefusedError(approved!.refusal);
+    if (completed === undefined) return { tx: approved!.tx, replayed: approved!.replayed, hold, completionRefusal: null };
+    if (completed.ok) return { tx: completed.tx, replayed: false, hold, completionRefusal: null };
+    // Approved but not completable (the units are gone): rejected with the refusal as its reason.
+    const done = await this.finish(jurisdictionId, txId, actor, now, completed);
     return { tx: done.tx, replayed: false, hold, completionRefusal: done.refusal };
   }
 
@@ -184,9 +184,11 @@ export class RegistryPolicy {
     if (reason.trim() === '' || reason.length > REASON_MAX) refuse('REASON_INVALID', `A rejection gives a reason (1 to ${REASON_MAX} characters).`, 'reason');
     const tx = await this.storedTx(jurisdictionId, txId);
     await this.requireDecider(actor, tx);
-    const result = await this.registry.reject(jurisdictionId, txId, actor.id, reason);
+    const now = this.access.now();
+    const result = await this.registry.run(jurisdictionId, { kind: 'reject', txId, actor: actor.id, reason }, ([r], s) =>
+      changed(r) ? closeStatements(s, r.tx, tx.status, actor, now, 'void', null, 'transaction.reject', { status: r.tx.status, reason }) : [],
+    );
     if (!result.ok) throw new RefusedError(result.refusal);
-    if (!result.replayed) await this.closeHold(tx, actor, 'void', null, 'transaction.reject', { status: result.tx.status, reason }, this.access.now());
     return { tx: result.tx, replayed: result.replayed, hold: null, completionRefusal: null };
   }
 
@@ -200,9 +202,11 @@ export class RegistryPolicy {
     const tx = await this.storedTx(jurisdictionId, txId);
     if (isAuthorityTx(tx.type) || tx.fromAccountId === null) await this.access.require(actor, 'authority_tx.propose', { jurisdictionId });
     else await this.access.require(actor, 'transaction.cancel', { jurisdictionId, accountId: tx.fromAccountId });
-    const result = await this.registry.cancel(jurisdictionId, txId, actor.id);
+    const now = this.access.now();
+    const result = await this.registry.run(jurisdictionId, { kind: 'cancel', txId, actor: actor.id }, ([r], s) =>
+      changed(r) ? closeStatements(s, r.tx, tx.status, actor, now, 'void', null, 'transaction.cancel', { status: r.tx.status }) : [],
+    );
     if (!result.ok) throw new RefusedError(result.refusal);
-    if (!result.replayed) await this.closeHold(tx, actor, 'void', null, 'transaction.cancel', { status: result.tx.status }, this.access.now());
     return { tx: result.tx, replayed: result.replayed, hold: null, completionRefusal: null };
   }
 
@@ -210,18 +214,18 @@ export class RegistryPolicy {
 
   /**
    * The delay job: completes every held transaction whose execute_after is at or before `now` (at most `max` per
-   * call), re-checking holdings through Registry.complete. One that can no longer complete (the units are gone) is
-   * rejected with the refusal as its reason. Holds of transactions cancelled or rejected meanwhile are closed.
+   * call), re-checking holdings through the ledger. One that can no longer complete (the units are gone) is
+   * rejected with the refusal as its reason. One cancelled or rejected meanwhile is reported as closed.
    */
   async completeDue(now: Date, max: number = COMPLETE_DUE_MAX): Promise<DueReport> {
     if (!Number.isInteger(max) || max < 1 || max > COMPLETE_DUE_MAX) refuse('LIMIT_OUT_OF_RANGE', `completeDue takes 1 to ${COMPLETE_DUE_MAX} holds.`, 'max');
     const due = await this.db.kysely
       .selectFrom('transaction_holds as h')
       .innerJoin('transactions as t', 't.id', 'h.tx_id')
-      .select(['h.tx_id', 'h.jurisdiction_id', 'h.execute_after', 't.status'])
+      .select(['h.tx_id', 'h.jurisdiction_id', 'h.execute_after'])
       .where('h.closed_at', 'is', null)
       .where('h.execute_after', '<=', now.toISOString())
-      .where('t.status', '<>', 'proposed')
+      .where('t.status', '=', 'approved')
       .orderBy('h.execute_after')
       .limit(max)
       .execute();
@@ -231,48 +235,34 @@ export class RegistryPolicy {
       due.map(async (h) => {
         // Never before execute_after: the query ensures it; the rule states it.
         assert(delayElapsed(new Date(h.execute_after), now) === null, 'a due hold has elapsed');
-        if (h.status !== 'approved') {
-          const tx = await this.storedTx(h.jurisdiction_id, h.tx_id);
-          if (tx.status === 'completed') {
-            // Completed but the hold stayed open: a crash after completion; record it now.
-            await this.closeHold(tx, COMPLETION_ACTOR, 'completed', null, 'transaction.complete', txFacts(tx), now);
-            report.completed.push(tx.id);
-          } else {
-            await this.closeHold(tx, COMPLETION_ACTOR, 'void', null, null, null, now);
-            report.closed.push(tx.id);
-          }
-          return;
-        }
         const done = await this.finish(h.jurisdiction_id, h.tx_id, COMPLETION_ACTOR, now);
         if (done.refusal === null) report.completed.push(h.tx_id);
-        else report.rejected.push({ txId: h.tx_id, code: done.refusal.code });
+        else if (done.tx.status === 'rejected' && done.tx.decidedBy === COMPLETION_ACTOR.id) report.rejected.push({ txId: h.tx_id, code: done.refusal.code });
+        else report.closed.push(h.tx_id);
       }),
     );
     return report;
   }
 
-  /** Completes an approved transaction; when completion is refused, rejects it with the refusal as its reason. */
-  private async finish(jurisdictionId: string, txId: string, actor: Actor, now: Date): Promise<{ tx: Tx; refusal: Refusal | null }> {
-    const result = await this.registry.complete(jurisdictionId, txId);
+  /**
+   * Completes an approved transaction — or takes the refused result of a completion just tried — and, when completion
+   * is refused while the transaction is still approved, rejects it with the refusal as its reason.
+   */
+  private async finish(jurisdictionId: string, txId: string, actor: Actor, now: Date, tried?: CommandResult): Promise<{ tx: Tx; refusal: Refusal | null }> {
+    const result =
+      tried ??
+      (await this.registry.run(jurisdictionId, { kind: 'complete', txId }, ([r], s) =>
+        changed(r) ? closeStatements(s, r.tx, 'approved', actor, now, 'completed', null, 'transaction.complete', txFacts(r.tx)) : [],
+      ));
+    if (result.ok) return { tx: result.tx, refusal: null };
     const tx = await this.storedTx(jurisdictionId, txId);
-    if (result.ok) {
-      // A replay (completed by a twin call) closes the hold without a second audit event.
-      const action = result.replayed ? null : 'transaction.complete';
-      await this.closeHold(tx, actor, 'completed', null, action, txFacts(result.tx), now);
-      return { tx: result.tx, refusal: null };
-    }
-    if (tx.status !== 'approved') {
-      // Cancelled, rejected or completed by someone else meanwhile.
-      await this.closeHold(tx, actor, tx.status === 'completed' ? 'completed' : 'void', null, null, null, now);
-      return { tx, refusal: tx.status === 'completed' ? null : result.refusal };
-    }
+    // Cancelled, rejected or completed by someone else meanwhile: that step closed the hold.
+    if (tx.status !== 'approved') return { tx, refusal: tx.status === 'completed' ? null : result.refusal };
     const reason = `${result.refusal.code}: ${result.refusal.message}`.slice(0, REASON_MAX);
-    const rejected = await this.registry.reject(jurisdictionId, txId, COMPLETION_ACTOR.id, reason);
-    if (rejected.ok) {
-      await this.closeHold(tx, COMPLETION_ACTOR, 'rejected', result.refusal.code, 'transaction.reject', { status: rejected.tx.status, reason }, now);
-      return { tx: rejected.tx, refusal: result.refusal };
-    }
-    return { tx, refusal: result.refusal };
+    const rejected = await this.registry.run(jurisdictionId, { kind: 'reject', txId, actor: COMPLETION_ACTOR.id, reason }, ([r], s) =>
+      changed(r) ? closeStatements(s, r.tx, 'approved', COMPLETION_ACTOR, now, 'rejected', result.refusal.code, 'transaction.reject', { status: r.tx.status, reason }) : [],
+    );
+    return { tx: rejected.ok ? rejected.tx : tx, refusal: result.refusal };
   }
 
   // ---- plumbing -----------------------------------------------------------------------------------------
@@ -280,40 +270,6 @@ export class RegistryPolicy {
   private async requireDecider(actor: Actor, tx: Tx): Promise<void> {
     if (isAuthorityTx(tx.type) || tx.fromAccountId === null) await this.access.require(actor, 'authority_tx.approve', { jurisdictionId: tx.jurisdictionId });
     else await this.access.require(actor, 'transaction.approve', { jurisdictionId: tx.jurisdictionId, accountId: tx.fromAccountId });
-  }
-
-  /** Writes (or, while open, refreshes) the hold of a transaction. */
-  private async writeHold(tx: Tx, hold: HoldView, now: Date, ex = this.db.kysely): Promise<void> {
-    await ex
-      .insertInto('transaction_holds')
-      .values({ tx_id: tx.id, jurisdiction_id: tx.jurisdictionId, execute_after: hold.executeAfter, delay_rule: hold.delayRule, created_at: now.toISOString(), closed_at: null, outcome: null, outcome_code: null })
-      .onConflict((oc) =>
-        oc.column('tx_id').doUpdateSet({ execute_after: hold.executeAfter, delay_rule: hold.delayRule }).where('transaction_holds.closed_at', 'is', null),
-      )
-      .execute();
-  }
-
-  /** Closes the hold (if open) and writes the audit event of the change, in one transaction. */
-  private async closeHold(
-    tx: Tx,
-    actor: Actor,
-    outcome: 'completed' | 'rejected' | 'void',
-    outcomeCode: string | null,
-    action: string | null,
-    after: unknown,
-    now: Date,
-  ): Promise<void> {
-    await this.db.kysely.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('transaction_holds')
-        .set({ closed_at: now.toISOString(), outcome, outcome_code: outcomeCode })
-        .where('tx_id', '=', tx.id)
-        .where('closed_at', 'is', null)
-        .execute();
-      if (action !== null) {
-        await appendAuditEvent(trx, actor, { jurisdictionId: tx.jurisdictionId, action, objectType: 'transaction', objectId: tx.id, before: { status: tx.status }, after }, now);
-      }
-    });
   }
 
   private async holdOf(txId: string): Promise<HoldView | null> {
@@ -327,7 +283,43 @@ export class RegistryPolicy {
     if (r?.jurisdiction_id !== jurisdictionId) refuse('UNKNOWN_TRANSACTION', `No transaction ${txId} in this registry.`, 'txId');
     return txFromRow(r);
   }
+}
 
+/** A result that changed the ledger (not a refusal, not a replay): its rows are written with it. */
+function changed(r: CommandResult | undefined): r is Extract<CommandResult, { ok: true }> {
+  return r !== undefined && r.ok && !r.replayed;
+}
+
+function audit(s: WriteSession, actor: Actor, at: Date, event: Omit<AuditEventInput, 'objectType'>): Statement[] {
+  return auditEventStatements(s, [auditEventRow(actor, { ...event, objectType: 'transaction' }, at)]);
+}
+
+/** The hold of an approved transaction: open until execute_after, or closed at once when completed in the same batch. */
+function holdStatements(s: WriteSession, tx: Tx, hold: HoldView, now: Date, outcome: 'completed' | null): Statement[] {
+  const at = now.toISOString();
+  return s.insertMany(
+    'transaction_holds',
+    ['tx_id', 'jurisdiction_id', 'execute_after', 'delay_rule', 'created_at', 'closed_at', 'outcome', 'outcome_code'],
+    [[tx.id, tx.jurisdictionId, hold.executeAfter, hold.delayRule, at, outcome === null ? null : at, outcome, null]],
+  );
+}
+
+/** Closes the transaction's hold (if it has an open one) and appends the audit event of the step that closed it. */
+function closeStatements(
+  s: WriteSession,
+  tx: Tx,
+  before: string,
+  actor: Actor,
+  now: Date,
+  outcome: 'completed' | 'rejected' | 'void',
+  outcomeCode: string | null,
+  action: string,
+  after: unknown,
+): Statement[] {
+  return [
+    { sql: 'UPDATE transaction_holds SET closed_at = ?, outcome = ?, outcome_code = ? WHERE tx_id = ? AND closed_at IS NULL', params: [now.toISOString(), outcome, outcomeCode, tx.id] },
+    ...audit(s, actor, now, { jurisdictionId: tx.jurisdictionId, action, objectId: tx.id, before: { status: before }, after }),
+  ];
 }
 
 function throwIf(r: Refusal | null): void {

@@ -28,7 +28,7 @@ import {
   type UnitType,
   type Account,
 } from '../domain/registry/model.js';
-import type { Database, WriteSession } from '../store/db.js';
+import type { Database, Statement, WriteSession } from '../store/db.js';
 import type { Schema } from '../store/schema.js';
 import * as ledgerSql from '../store/ledger-store.js';
 import { uuidv7 } from './ids.js';
@@ -93,10 +93,23 @@ interface LedgerCache {
 }
 const BATCH_MAX_DEFAULT = 256;
 
-/** Commands queued together: one caller's command, or an atomic group that happens whole or not at all. */
+/**
+ * What a caller writes together with its commands, given their results: rows (an audit event, a hold) that commit in
+ * the same database transaction as the change, or not at all. Runs inside the batch, so it must be quick and pure.
+ */
+export type WithResults = (results: readonly CommandResult[], s: WriteSession) => readonly Statement[];
+
+export interface RunOptions {
+  /** All commands happen, or — when any is refused — none (GROUP_REFUSED for the others). Default: each on its own. */
+  readonly atomic?: boolean;
+  readonly withResults?: WithResults;
+}
+
+/** Commands queued together by one caller, applied in order in one batch: each on its own, or as an atomic group. */
 interface Pending {
   readonly commands: readonly LedgerCommand[];
   readonly atomic: boolean;
+  readonly withResults: WithResults | undefined;
   readonly resolve: (r: CommandResult[]) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -254,8 +267,8 @@ export class Registry {
   }
 
   /** Queues a command; resolves once the batch that carried it has committed. */
-  async run(jurisdictionId: string, command: LedgerCommand): Promise<CommandResult> {
-    return (await this.enqueue(jurisdictionId, [command], false))[0]!;
+  async run(jurisdictionId: string, command: LedgerCommand, withResults?: WithResults): Promise<CommandResult> {
+    return (await this.runAll(jurisdictionId, [command], withResults === undefined ? {} : { withResults }))[0]!;
   }
 
   /**
@@ -263,11 +276,12 @@ export class Registry {
    * (that one keeps its refusal, the others are refused with GROUP_REFUSED). At most batchMax commands.
    */
   runAtomically(jurisdictionId: string, commands: readonly LedgerCommand[]): Promise<CommandResult[]> {
-    assert(commands.length >= 1 && commands.length <= this.batchMax, 'an atomic group has 1 to batchMax commands');
-    return this.enqueue(jurisdictionId, commands, true);
+    return this.runAll(jurisdictionId, commands, { atomic: true });
   }
 
-  private enqueue(jurisdictionId: string, commands: readonly LedgerCommand[], atomic: boolean): Promise<CommandResult[]> {
+  /** Runs one caller's commands in order in one batch (one commit), with the rows `withResults` adds. */
+  runAll(jurisdictionId: string, commands: readonly LedgerCommand[], options: RunOptions = {}): Promise<CommandResult[]> {
+    assert(commands.length >= 1 && commands.length <= this.batchMax, 'a caller queues 1 to batchMax commands');
     return new Promise((resolve, reject) => {
       let queue = this.queues.get(jurisdictionId);
       const idle = queue === undefined;
@@ -275,7 +289,7 @@ export class Registry {
         queue = [];
         this.queues.set(jurisdictionId, queue);
       }
-      queue.push({ commands, atomic, resolve, reject });
+      queue.push({ commands, atomic: options.atomic ?? false, withResults: options.withResults, resolve, reject });
       if (idle) void this.drain(jurisdictionId, queue);
     });
   }
@@ -327,9 +341,11 @@ export class Registry {
         const effects = emptyEffects();
         const env = { now: this.clock(), newId: this.newId };
         const out = batch.map((p) => (p.atomic ? applyAtomically(state, effects, p.commands, env) : p.commands.map((c) => applyCommand(state, effects, c, env))));
-        if (effects.txs.size === 0) return { results: out, committed: null };
-        await ledgerSql.writeEffects(s, jurisdictionId, loaded, state, effects, head.version + 1n, storedTxIds);
-        return { results: out, committed: { cache, state } };
+        const rows = batch.flatMap((p, i) => p.withResults?.(out[i]!, s) ?? []);
+        const changed = effects.txs.size > 0;
+        if (changed) await ledgerSql.writeEffects(s, jurisdictionId, loaded, state, effects, head.version + 1n, storedTxIds);
+        if (rows.length > 0) await s.execute(rows);
+        return { results: out, committed: changed ? { cache, state } : null };
       });
       if (committed !== null) {
         // The batch is durable: the cache now stands for the version it wrote.

@@ -137,8 +137,6 @@ function openSqlite(url: string): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma(`wal_autocheckpoint = ${process.env.CITYCAP_WAL_PAGES ?? 1000}`);
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [new SmallIntegersAsNumbers()] });
-
   const statements = new Map<string, SQLite.Statement>();
   const STATEMENTS_MAX = 1000;
   const prepared = (sql: string): SQLite.Statement => {
@@ -150,6 +148,12 @@ function openSqlite(url: string): Database {
     }
     return stmt;
   };
+  // Kysely prepares every query it runs; parsing SQL against this schema costs about as much as running it, so its
+  // statements come from the same cache (safe: one connection, and no query here streams rows).
+  const kysely = new Kysely<Schema>({
+    dialect: new SqliteDialect({ database: { prepare: prepared, close: () => { sqlite.close(); } } }),
+    plugins: [new SmallIntegersAsNumbers()],
+  });
   const begin = sqlite.prepare('BEGIN IMMEDIATE');
   const commit = sqlite.prepare('COMMIT');
   const rollback = sqlite.prepare('ROLLBACK');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { RefusedError } from '../../src/domain/errors.js';
 import { accessSettings, EU_DEFAULT_ACCESS_SETTINGS } from '../../src/domain/access/settings.js';
 import { testEngines, type TestDatabase } from '../support/engines.js';
@@ -212,6 +213,73 @@ for (const engine of testEngines()) {
         } finally {
           f.setSettings(EU_DEFAULT_ACCESS_SETTINGS);
         }
+      });
+    });
+
+    describe('audit events commit with the change', () => {
+      const eventsOf = async (txId: string): Promise<string[]> =>
+        (await t.db.kysely.selectFrom('audit_events').select('action').where('object_id', '=', txId).orderBy('id').execute()).map((r) => r.action);
+      /** Makes the database refuse audit events of one action, as a failing disk or a constraint would. */
+      const refuseAudit = async (action: string): Promise<() => Promise<void>> => {
+        if (t.db.engine === 'sqlite') {
+          await sql.raw(`create trigger planted_refusal before insert on audit_events when new.action = '${action}' begin select raise(abort, 'planted refusal'); end`).execute(t.db.kysely);
+          return async () => { await sql`drop trigger planted_refusal`.execute(t.db.kysely); };
+        }
+        await sql.raw(`create function planted_refusal() returns trigger language plpgsql as $$ begin if new.action = '${action}' then raise exception 'planted refusal'; end if; return new; end $$`).execute(t.db.kysely);
+        await sql`create trigger planted_refusal before insert on audit_events for each row execute function planted_refusal()`.execute(t.db.kysely);
+        return async () => {
+          await sql`drop trigger planted_refusal on audit_events`.execute(t.db.kysely);
+          await sql`drop function planted_refusal()`.execute(t.db.kysely);
+        };
+      };
+
+      it('a transfer to a trusted account: proposal, approval and completion each leave one event; the hold closes with the completion', async () => {
+        // fac1 trusts trader2 (activated in the trusted-accounts tests above).
+        const { alice, bob } = f.people;
+        const [fac1] = f.facilities;
+        const [, trader2] = f.traders;
+        const p = await f.policy.proposeTransfer(alice, transfer(fac1!, trader2!, 1n));
+        const a = await f.policy.approveTransaction(bob, f.jurisdictionId, p.tx.id);
+        assert.equal(a.tx.status, 'completed');
+        assert.deepEqual(await eventsOf(p.tx.id), ['transaction.propose', 'transaction.approve', 'transaction.complete']);
+        const hold = await t.db.kysely.selectFrom('transaction_holds').selectAll().where('tx_id', '=', p.tx.id).executeTakeFirstOrThrow();
+        assert.equal(hold.outcome, 'completed');
+        assert.notEqual(hold.closed_at, null);
+      });
+
+      it('when the audit event cannot be written, the proposal is not made either', async () => {
+        const { alice } = f.people;
+        const [fac1] = f.facilities;
+        const [, trader2] = f.traders;
+        const request = transfer(fac1!, trader2!, 1n);
+        const restore = await refuseAudit('transaction.propose');
+        try {
+          await assert.rejects(f.policy.proposeTransfer(alice, request), /planted refusal/);
+        } finally {
+          await restore();
+        }
+        const stored = await t.db.kysely.selectFrom('transactions').select('id').where('idempotency_key', '=', request.idempotencyKey).execute();
+        assert.deepEqual(stored, []);
+      });
+
+      it('when the approval event cannot be written, the transaction stays proposed, without a hold, and the units stay', async () => {
+        const { alice, bob } = f.people;
+        const [fac1] = f.facilities;
+        const [, trader2] = f.traders;
+        const p = await f.policy.proposeTransfer(alice, transfer(fac1!, trader2!, 1n));
+        const before = await heldT(fac1!);
+        const restore = await refuseAudit('transaction.approve');
+        try {
+          await assert.rejects(f.policy.approveTransaction(bob, f.jurisdictionId, p.tx.id), /planted refusal/);
+        } finally {
+          await restore();
+        }
+        assert.equal(await statusOf(p.tx.id), 'proposed');
+        assert.equal(await heldT(fac1!), before);
+        assert.equal(await t.db.kysely.selectFrom('transaction_holds').select('tx_id').where('tx_id', '=', p.tx.id).executeTakeFirst(), undefined);
+        assert.deepEqual(await eventsOf(p.tx.id), ['transaction.propose']);
+        const a = await f.policy.approveTransaction(bob, f.jurisdictionId, p.tx.id);
+        assert.equal(a.tx.status, 'completed');
       });
     });
 
