@@ -32,6 +32,13 @@ import { adoptProgram } from './programs.js';
 import { Registry } from './registry.js';
 import { Reporting, type BaseYearView, type RecalculationInput, type ReportView } from './reporting.js';
 
+export interface AgencyVerifier {
+  readonly userId: string;
+  readonly login: string;
+  readonly displayName: string;
+  readonly addedAt: string;
+}
+
 export interface ReportingServiceOptions {
   readonly clock?: () => Date;
   /** Shared with other contexts when given (its settings decide representative rules); a default one otherwise. */
@@ -303,6 +310,55 @@ export class ReportingService {
     return created;
   }
 
+  /** The verifiers of an agency (user id, login, display name): who may verify in its name. */
+  async agencyVerifiers(actor: Actor, code: string, agencyId: string): Promise<AgencyVerifier[]> {
+    const j = await this.jurisdiction(code);
+    await this.require(actor, ['program.configure'], j.id, null);
+    await this.agencyOf(j, agencyId);
+    const rows = await this.db.kysely
+      .selectFrom('agency_verifiers as v')
+      .innerJoin('users as u', 'u.id', 'v.user_id')
+      .select(['v.user_id', 'u.login', 'u.display_name', 'v.added_at'])
+      .where('v.agency_id', '=', agencyId)
+      .orderBy('u.login')
+      .execute();
+    return rows.map((r) => ({ userId: r.user_id, login: r.login, displayName: r.display_name, addedAt: r.added_at }));
+  }
+
+  /** Makes a user a verifier of the agency (the user also needs the verifier role to verify anything). */
+  async addAgencyVerifier(actor: Actor, code: string, agencyId: string, userId: string): Promise<AgencyVerifier[]> {
+    const j = await this.jurisdiction(code);
+    await this.require(actor, ['program.configure'], j.id, null);
+    await this.agencyOf(j, agencyId);
+    const user = await this.db.kysely.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+    if (user === undefined) refuse('UNKNOWN_USER', `No user ${userId}.`, 'userId');
+    const now = this.clock();
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const taken = await trx.selectFrom('agency_verifiers').select('user_id').where('agency_id', '=', agencyId).where('user_id', '=', userId).executeTakeFirst();
+      if (taken !== undefined) refuse('ALREADY_MEMBER', `User ${userId} already verifies for this agency.`, 'userId');
+      await trx.insertInto('agency_verifiers').values({ agency_id: agencyId, user_id: userId, added_at: now.toISOString(), added_by: actor.id }).execute();
+      await appendAuditEvent(trx, actor, { jurisdictionId: j.id, action: 'agency.verifier.add', objectType: 'verification_agency', objectId: agencyId, after: { userId } }, now);
+    });
+    return this.agencyVerifiers(actor, code, agencyId);
+  }
+
+  async removeAgencyVerifier(actor: Actor, code: string, agencyId: string, userId: string): Promise<void> {
+    const j = await this.jurisdiction(code);
+    await this.require(actor, ['program.configure'], j.id, null);
+    await this.agencyOf(j, agencyId);
+    const now = this.clock();
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const removed = await trx.deleteFrom('agency_verifiers').where('agency_id', '=', agencyId).where('user_id', '=', userId).executeTakeFirst();
+      if (removed.numDeletedRows === 0n) refuse('NOT_MEMBER', `User ${userId} does not verify for this agency.`, 'userId');
+      await appendAuditEvent(trx, actor, { jurisdictionId: j.id, action: 'agency.verifier.remove', objectType: 'verification_agency', objectId: agencyId, before: { userId } }, now);
+    });
+  }
+
+  private async agencyOf(j: JurisdictionRef, agencyId: string): Promise<void> {
+    const agency = await this.db.kysely.selectFrom('verification_agencies').select('id').where('id', '=', agencyId).where('jurisdiction_id', '=', j.id).executeTakeFirst();
+    if (agency === undefined) refuse('UNKNOWN_AGENCY', `No verification agency ${agencyId} in ${j.code}.`, 'agencyId');
+  }
+
   async assignVerifier(actor: Actor, code: string, facilityCode: string, agencyId: string, fromFiscalYear: number): Promise<FacilityDetail> {
     const j = await this.jurisdiction(code);
     const f = await this.facilityByCode(j, facilityCode);
@@ -360,11 +416,13 @@ export class ReportingService {
   }
 
   /**
-   * Verification by a verifier for its agency. Which agency a verifier user works for is not recorded yet: the
-   * verifier names it, and an agency that is not the one assigned for the report's year is refused as FORBIDDEN.
+   * Verification by a verifier in the name of an agency they belong to (agency_verifiers), which must be the agency
+   * assigned to the facility for the report's year; otherwise FORBIDDEN naming agencyId.
    */
   async verify(actor: Actor, code: string, reportId: string, agencyId: string): Promise<ReportView & { facilityCode: string }> {
     return this.step(actor, code, reportId, ['report.verify'], 'report.verify', async (r) => {
+      const member = await this.db.kysely.selectFrom('agency_verifiers').select('user_id').where('agency_id', '=', agencyId).where('user_id', '=', actor.id).executeTakeFirst();
+      if (member === undefined && actor.kind !== 'system') refuse('FORBIDDEN', `You do not verify for agency ${agencyId} (VERIFIER_NOT_MEMBER).`, 'agencyId');
       const assigned = await this.db.kysely
         .selectFrom('facility_verifiers')
         .select('agency_id')

@@ -386,6 +386,14 @@ export interface AuditEventTable {
   user_agent: string | null;
 }
 
+/** A verifier user's membership of a verification agency (0006_agency_verifiers). */
+export interface AgencyVerifierTable {
+  agency_id: string;
+  user_id: string;
+  added_at: string;
+  added_by: string;
+}
+
 /** A creating POST's first response per (actor, Idempotency-Key) (0005_idempotency); status_code null: still running. */
 export interface IdempotencyKeyTable {
   actor_id: string;
@@ -434,4 +442,6 @@ export interface Schema {
   sign_in_attempts: SignInAttemptTable;
   // HTTP idempotency (0005_idempotency)
   idempotency_keys: IdempotencyKeyTable;
+  // Verifiers' agencies (0006_agency_verifiers)
+  agency_verifiers: AgencyVerifierTable;
 }

@@ -33,6 +33,7 @@ const PATH_EXAMPLES: Record<string, string> = {
   facility: 'T-101',
   requestId: 'no-such-request',
   applicationId: 'no-such-application',
+  agencyId: 'no-such-agency',
   tokenId: 'unknown',
   ...REGISTRY_PATH_EXAMPLES,
   ...ADMIN_PATH_EXAMPLES,

@@ -68,10 +68,35 @@ for (const engine of testEngines()) {
       ok(b, 200, 'agency B');
       agencyB = b.json<{ id: string }>().id;
       ok(await as('authority_admin', { method: 'POST', url: `${J}/facilities/H-001/verifier-assignments`, payload: { agencyId: agencyA, fromFiscalYear: 2025 } }), 200, 'assign agency A');
+      // The verifiers' agencies: `verifier` works for A, `verifier-of-b` for B.
+      for (const [login, agency] of [[undefined, agencyA], ['verifier-of-b', agencyB]] as const) {
+        const who = await as('verifier', { method: 'GET', url: '/api/v1/session', ...(login === undefined ? {} : { login }) });
+        const added = await as('authority_admin', { method: 'POST', url: `${J}/verification-agencies/${agency}/verifiers`, payload: { userId: who.json<{ user: { id: string } }>().user.id } });
+        ok(added, 200, `verifier of ${agency}`);
+      }
     });
     after(async () => {
       await app.close();
       await t.drop();
+    });
+
+    it('the authority lists, adds and removes an agency\'s verifiers; a repeat or an unknown user is refused naming the field', async () => {
+      const list = await as('authority_admin', { method: 'GET', url: `${J}/verification-agencies/${agencyB}/verifiers` });
+      ok(list, 200, 'list');
+      const [member] = list.json<{ items: { userId: string; login: string }[] }>().items;
+      assert.equal(member?.login, 'verifier-of-b');
+      const again = await as('authority_admin', { method: 'POST', url: `${J}/verification-agencies/${agencyB}/verifiers`, payload: { userId: member.userId } });
+      ok(again, 409, 'added twice');
+      assert.deepEqual([errorOf(again).code, errorOf(again).field], ['ALREADY_MEMBER', 'userId']);
+      const nobody = await as('authority_admin', { method: 'POST', url: `${J}/verification-agencies/${agencyB}/verifiers`, payload: { userId: 'no-such-user' } });
+      ok(nobody, 422, 'unknown user');
+      assert.deepEqual([errorOf(nobody).code, errorOf(nobody).field], ['UNKNOWN_USER', 'userId']);
+      ok(await as('verifier', { method: 'POST', url: `${J}/verification-agencies/${agencyB}/verifiers`, payload: { userId: member.userId } }), 403, 'a verifier cannot add verifiers');
+      ok(await as('authority_admin', { method: 'DELETE', url: `${J}/verification-agencies/${agencyB}/verifiers/${member.userId}` }), 200, 'remove');
+      const removedAgain = await as('authority_admin', { method: 'DELETE', url: `${J}/verification-agencies/${agencyB}/verifiers/${member.userId}` });
+      ok(removedAgain, 422, 'removed twice');
+      assert.equal(errorOf(removedAgain).code, 'NOT_MEMBER');
+      ok(await as('authority_admin', { method: 'POST', url: `${J}/verification-agencies/${agencyB}/verifiers`, payload: { userId: member.userId } }), 200, 'back again');
     });
 
     it('an operator files a report, the assigned verifier verifies, an officer accepts', async () => {
@@ -96,6 +121,11 @@ for (const engine of testEngines()) {
       ok(wrong, 403, 'verify by agency B');
       assert.equal(errorOf(wrong).code, 'FORBIDDEN');
       assert.equal(errorOf(wrong).field, 'agencyId');
+      // Naming the assigned agency does not help a verifier who does not work for it.
+      const impostor = await as('verifier', { method: 'POST', url: `${J}/reports/${r.id}/verify`, payload: { agencyId: agencyA }, login: 'verifier-of-b' });
+      ok(impostor, 403, 'verify in the name of agency A by a verifier of B');
+      assert.match(errorOf(impostor).message, /VERIFIER_NOT_MEMBER/);
+      assert.equal(errorOf(impostor).field, 'agencyId');
       // The operator cannot verify, the verifier cannot accept.
       ok(await as('facility_operator', { method: 'POST', url: `${J}/reports/${r.id}/verify`, payload: { agencyId: agencyA } }), 403, 'verify by the operator');
       const verified = await as('verifier', { method: 'POST', url: `${J}/reports/${r.id}/verify`, payload: { agencyId: agencyA } });

@@ -417,6 +417,61 @@ export const reportingRoutes: FastifyPluginCallbackZod<ReportingRoutesOptions> =
     async (request) => (await service.registerAgency(appActorOf(request), request.params.code, request.body)),
   );
 
+  const agencyParams = codeParams.extend({ agencyId: id });
+  const agencyVerifier = z.object({ userId: z.string(), login: z.string(), displayName: z.string(), addedAt: z.string() });
+
+  app.get(
+    '/jurisdictions/:code/verification-agencies/:agencyId/verifiers',
+    {
+      config: signedIn(READ),
+      preParsing: guard(['program.configure']),
+      schema: {
+        summary: 'The verifiers of an agency: the users who may verify in its name',
+        tags: TAGS.facilities,
+        security: SECURITY,
+        params: agencyParams,
+        response: { 200: z.object({ items: z.array(agencyVerifier) }), ...errors },
+      },
+    },
+    async (request) => ({ items: await service.agencyVerifiers(appActorOf(request), request.params.code, request.params.agencyId) }),
+  );
+
+  app.post(
+    '/jurisdictions/:code/verification-agencies/:agencyId/verifiers',
+    {
+      config: { ...signedIn(WRITE), idempotent: true },
+      preParsing: guard(['program.configure']),
+      schema: {
+        summary: "Adds a verifier to an agency (they verify only the agency's assigned facilities, and need the verifier role)",
+        tags: TAGS.facilities,
+        security: SECURITY,
+        params: agencyParams,
+        body: z.strictObject({ userId: id }),
+        response: { 200: z.object({ items: z.array(agencyVerifier) }), ...errors },
+      },
+    },
+    async (request) => ({ items: await service.addAgencyVerifier(appActorOf(request), request.params.code, request.params.agencyId, request.body.userId) }),
+  );
+
+  app.delete(
+    '/jurisdictions/:code/verification-agencies/:agencyId/verifiers/:userId',
+    {
+      config: signedIn(WRITE),
+      preParsing: guard(['program.configure']),
+      schema: {
+        summary: 'Removes a verifier from an agency, effective at once',
+        tags: TAGS.facilities,
+        security: SECURITY,
+        params: agencyParams.extend({ userId: id }),
+        response: { 200: z.object({ agencyId: z.string(), userId: z.string(), removed: z.literal(true) }), ...errors },
+      },
+    },
+    async (request) => {
+      await service.removeAgencyVerifier(appActorOf(request), request.params.code, request.params.agencyId, request.params.userId);
+      return { agencyId: request.params.agencyId, userId: request.params.userId, removed: true as const };
+    },
+  );
+
   app.post(
     '/jurisdictions/:code/facilities/:facility/verifier-assignments',
     {
