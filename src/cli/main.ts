@@ -1,11 +1,13 @@
 // The `citycap` command line.
 import { Command, CommanderError } from 'commander';
-import { dbCommand, demoCommand, ledgerCommand } from './ledger.js';
+import { dbCommand, ledgerCommand } from './ledger.js';
+import { demoCommand } from './demo.js';
 import { reportError } from './output.js';
 import { calcCommand, programCommand } from './program.js';
 import { complianceCommand } from './compliance.js';
 import { importCommand } from './import.js';
 import { serveCommand } from './serve.js';
+import { disclosureCommand } from './disclosure.js';
 
 const program = new Command('citycap')
   .description('citycap — city cap-and-trade registry, programs and disclosure')
@@ -17,6 +19,7 @@ program.addCommand(programCommand());
 program.addCommand(calcCommand());
 program.addCommand(complianceCommand());
 program.addCommand(importCommand());
+program.addCommand(disclosureCommand());
 program.addCommand(serveCommand());
 
 // Commands added with addCommand do not inherit exitOverride: set it everywhere so that usage errors exit 2.

@@ -4,37 +4,33 @@
 // CITYCAP_TOTP_KEY seals TOTP secrets at rest (docs/security.md); CITYCAP_PUBLIC_CACHE_MS: how long public disclosure
 // reads are served again from memory (default 1000; 0 turns the cache off). Every CITYCAP_COMPLETE_DUE_MS (default
 // 60000; 0 turns it off) the server completes held transfers whose delay has passed (RegistryPolicy.completeDue).
+// With --demo (what `npm start` runs): the demo city on an empty database, and its users' sign-in details printed;
+// CITYCAP_DEMO=0 refuses both, CITYCAP_DEMO_SEED chooses the seed (docs/demo.md). Without --demo, nothing of it.
 import { Command } from 'commander';
-import { runLedgerDemo } from '../app/demo-ledger.js';
+import { createDemoCity } from '../app/demo-city.js';
+import { demoCredentialsIn, demoRefused, demoSeedFromEnv, isEmptyDatabase, type DemoCredentials } from '../app/demo-city/reset.js';
 import { COMPLETE_DUE_MAX, type RegistryPolicy } from '../app/policy.js';
-import { Registry } from '../app/registry.js';
 import { registryServicesFor } from '../app/registry-queries.js';
 import { corsOriginsFromEnv } from '../http/plugins/security.js';
 import { buildServer, PUBLIC_CACHE_MS_DEFAULT, type ServerOptions } from '../http/server.js';
-import { openDatabase } from '../store/db.js';
+import { openDatabase, type Database } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { dbUrl } from './context.js';
+import { credentialsTable, summaryLine } from './demo.js';
 import { UsageError } from './output.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
     .description('start the HTTP server')
     .option('--db <url>', 'database URL')
-    .option('--demo', 'on an empty database, create the demo jurisdiction first')
+    .option('--demo', 'on an empty database, create the demo city first, and print the demo users\' sign-in details (CITYCAP_DEMO=0 refuses)')
     .action(async (o: { db?: string; demo?: boolean }) => {
       const port = Number(process.env.PORT ?? 8080);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`PORT must be a port number (got "${process.env.PORT}")`);
       const host = process.env.HOST ?? '127.0.0.1';
       const db = openDatabase(dbUrl(o.db));
       await migrateToLatest(db);
-      if (o.demo === true) {
-        const any = await db.kysely.selectFrom('jurisdictions').select('id').limit(1).executeTakeFirst();
-        if (any === undefined) {
-          console.log('citycap: empty database — creating the demo jurisdiction (DEMO)…');
-          const s = await runLedgerDemo(new Registry(db), { accounts: 50, transfers: 2000, seed: 1 });
-          console.log(`citycap: demo ledger ready: ${s.completed} transactions completed, ${Object.values(s.refused).reduce((a, b) => a + b, 0)} refused on purpose`);
-        }
-      }
+      const demoCredentials = o.demo === true ? await prepareDemo(db) : [];
       const publicCacheMs = msFromEnv('CITYCAP_PUBLIC_CACHE_MS', PUBLIC_CACHE_MS_DEFAULT);
       const completeDueMs = msFromEnv('CITYCAP_COMPLETE_DUE_MS', COMPLETE_DUE_EVERY_MS);
       const options: ServerOptions = {
@@ -53,6 +49,7 @@ export function serveCommand(): Command {
       });
       const address = await app.listen({ host, port });
       console.log(`citycap is running at ${address} (database ${db.label})`);
+      if (demoCredentials.length > 0) console.log(credentialsTable(demoCredentials));
       // At once too: transfers that fell due while the server was down complete now.
       if (completeDueMs > 0) void job.runOnce();
       const stop = (): void => {
@@ -65,6 +62,24 @@ export function serveCommand(): Command {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+}
+
+/**
+ * `serve --demo`: on an empty database, creates the demo city (docs/demo.md); returns the demo users' sign-in details
+ * when the database holds the demo. Nothing at all when CITYCAP_DEMO=0.
+ */
+async function prepareDemo(db: Database): Promise<DemoCredentials[]> {
+  if (demoRefused()) {
+    console.log('citycap: CITYCAP_DEMO=0 — no demo data is created or shown');
+    return [];
+  }
+  const seed = demoSeedFromEnv();
+  if (await isEmptyDatabase(db)) {
+    console.log('citycap: empty database — creating the demo city (about 1,200 facilities; 10–30 s)…');
+    const summary = await createDemoCity(db, { seed, onProgress: (stage) => { console.log(`citycap: demo: ${stage}…`); } });
+    console.log(`citycap: ${summaryLine(summary)}`);
+  }
+  return demoCredentialsIn(db, seed);
 }
 
 /** How often `serve` completes due held transfers by default (ms). */
