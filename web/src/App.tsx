@@ -40,7 +40,7 @@ function Header(): ReactNode {
         </button>
         {info?.session.stage === 'complete' ? (
           <span className="who">
-            {info.user.displayName}{' '}
+            <a href="#/account/security" title={t('account')}>{info.user.displayName}</a>{' '}
             <button type="button" onClick={() => { void signOut().then(() => { navigate('/'); }); }}>{t('signOut')}</button>
           </span>
         ) : (

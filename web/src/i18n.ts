@@ -77,3 +77,13 @@ export function formatDateTime(iso: string): string {
 export function formatFiscalYear(fy: number): string {
   return currentLanguage() === 'ja' ? `${fy}年度` : `FY${fy}`;
 }
+
+/** A range of fiscal years: FY2020–FY2024 in English, 2020年度～2024年度 in Japanese. */
+export function formatFiscalYearRange(first: number, last: number): string {
+  return currentLanguage() === 'ja' ? `${first}年度～${last}年度` : `FY${first}–FY${last}`;
+}
+
+/** A percentage given as a figure (27 → "27 %" / "27%"), with up to `fractionDigits` decimals. */
+export function formatPercentFigure(value: number, fractionDigits = 1): string {
+  return new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: fractionDigits }).format(value / 100);
+}

@@ -21,6 +21,8 @@ export interface JurisdictionSummary {
   readonly code: string;
   readonly nameEn: string;
   readonly nameJa: string;
+  /** The program in force; null before the jurisdiction adopts one (the public pages then have nothing to show). */
+  readonly program?: { readonly id: string; readonly kind: string } | null;
 }
 
 export interface SessionState {
@@ -39,6 +41,8 @@ export interface SessionState {
 
 const Ctx = createContext<SessionState | null>(null);
 const JURISDICTION_KEY = 'citycap.jurisdiction';
+/** At most one session check per this many ms (navigation and focus can come in bursts). */
+const SESSION_CHECK_MS_MIN = 2000;
 
 export function SessionProvider({ children }: { children: ReactNode }): ReactNode {
   const [info, setInfo] = useState<SessionInfo | null | undefined>(undefined);
@@ -81,7 +85,37 @@ export function SessionProvider({ children }: { children: ReactNode }): ReactNod
     return () => { window.removeEventListener(SESSION_ENDED_EVENT, onEnded); };
   }, [refresh]);
 
-  const jurisdiction = jurisdictions.find((j) => j.code === code) ?? jurisdictions[0];
+  // The server ends a session (idle or absolute expiry) without telling the page. When a signed-in person comes back to
+  // the page or moves to another one, ask once: an ended session shows the banner at once, not at the next refusal.
+  const complete = info?.session.stage === 'complete';
+  useEffect(() => {
+    if (!complete) return;
+    let lastCheckMs = 0;
+    const check = (): void => {
+      if (document.visibilityState === 'hidden' || Date.now() - lastCheckMs < SESSION_CHECK_MS_MIN) return;
+      lastCheckMs = Date.now();
+      request<SessionInfo>('GET', 'session', { quiet401: true }).then(
+        (s) => { setInfo(s); },
+        (e: unknown) => {
+          if (!(e instanceof ApiError) || e.status !== 401) return;
+          rememberCsrfToken(null);
+          setInfo(null);
+          setEnded(true);
+        },
+      );
+    };
+    window.addEventListener('hashchange', check);
+    window.addEventListener('focus', check);
+    document.addEventListener('visibilitychange', check);
+    return () => {
+      window.removeEventListener('hashchange', check);
+      window.removeEventListener('focus', check);
+      document.removeEventListener('visibilitychange', check);
+    };
+  }, [complete]);
+
+  // The one chosen before, else the first with a program (a registry-only jurisdiction such as DEMO has no disclosure).
+  const jurisdiction = jurisdictions.find((j) => j.code === code) ?? jurisdictions.find((j) => j.program !== null && j.program !== undefined) ?? jurisdictions[0];
   const setJurisdiction = useCallback((c: string) => {
     localStorage.setItem(JURISDICTION_KEY, c);
     setCode(c);

@@ -4,17 +4,19 @@
 // /health is not, so that it always reaches the database.
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { complianceReport } from '../../app/compliance.js';
+import { acceptedEmissionsKg, complianceReport, emissionsTOfKg, type ComplianceReport } from '../../app/compliance.js';
+import { disclosureSummary } from '../../app/disclosure-summary.js';
 import { ledgerStats, verifyLedger, type JurisdictionVerification } from '../../app/ledger-audit.js';
 import { programOf } from '../../app/programs.js';
 import { RefusedError, refusal } from '../../domain/errors.js';
+import { HttpError } from '../errors.js';
 import { installPublicCache } from '../plugins/public-cache.js';
 import { FACILITY_STATUSES } from '../../domain/mrv/designation.js';
 import { programSchema, type ProgramDefinition } from '../../domain/program/schema.js';
 import { UNIT_STATUSES } from '../../domain/registry/model.js';
 import type { Database } from '../../store/db.js';
 import { jurisdictionIdByCode, listFacilities, listJurisdictions } from '../../app/disclosure.js';
-import { pageFromRows, pageOf, pageQuery } from '../pagination.js';
+import { decodeCursor, encodeCursor, pageFromRows, pageOf, pageQuery } from '../pagination.js';
 import { bigintOrNull, bigintString, errorResponses, jurisdictionCode, jurisdictionParams } from '../schemas.js';
 
 export interface PublicRoutesOptions {
@@ -118,6 +120,82 @@ const statsView = z.object({
   transactions: z.array(z.object({ jurisdiction: z.string(), type: z.string(), status: z.string(), count: bigintString, quantityT: bigintString })),
 });
 
+const periodNumber = z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more').max(20, 'must be 20 or less');
+
+/** Rows per page of the disclosure table: a browser loads a register of 10,000 facilities in a handful of requests. */
+export const DISCLOSURE_PAGE_MAX = 2000;
+const DISCLOSURE_PAGE_DEFAULT = 1000;
+
+const disclosureQuery = z.object({
+  limit: z.coerce.number().int('must be a whole number').min(1, `must be 1 to ${DISCLOSURE_PAGE_MAX}`).max(DISCLOSURE_PAGE_MAX, `must be 1 to ${DISCLOSURE_PAGE_MAX}`).default(DISCLOSURE_PAGE_DEFAULT).describe(`page size, 1–${DISCLOSURE_PAGE_MAX} (default ${DISCLOSURE_PAGE_DEFAULT})`),
+  cursor: z
+    .string()
+    .max(512)
+    .transform((s, ctx) => {
+      const key = decodeCursor(s);
+      if (key === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'is not a cursor from this server (use nextCursor of the previous page)' });
+        return z.NEVER;
+      }
+      return key;
+    })
+    .optional()
+    .describe('nextCursor of the previous page'),
+  period: periodNumber.optional().describe('the compliance period whose results are shown; default the latest period with results'),
+});
+
+const disclosedFacility = facilityView.extend({
+  emissionsT: bigintOrNull.describe("the period's verified emissions counted so far (t-CO2), null before a compliance run"),
+  capT: bigintOrNull.describe('obligation programs: the emission cap of the period (t-CO2)'),
+  allocatedT: bigintOrNull.describe('allocation programs: allowances allocated'),
+  surrenderedT: bigintOrNull,
+  shortfallT: bigintOrNull,
+  complianceStatus: z.string().nullable().describe('compliant, shortfall, emissions_missing, cap_missing (or the allocation codes); null without results'),
+});
+
+const disclosureTableView = z.object({
+  jurisdiction: z.string(),
+  kind: z.enum(['obligation', 'allocation']),
+  period: z.number().int().nullable().describe('the period whose compliance results the rows carry; null when no period has results'),
+  items: z.array(disclosedFacility),
+  nextCursor: z.string().nullable().describe('pass as ?cursor= for the next page; null on the last page'),
+});
+
+const facilityDisclosureView = z.object({
+  jurisdiction: z.string(),
+  facility: facilityView.extend({ owner: z.string(), floorAreaM2: bigintOrNull }),
+  baseYear: z.object({ firstFiscalYear: z.number().int(), lastFiscalYear: z.number().int(), baseT: bigintString }).nullable().describe('the active base years and base-year emissions as chosen (before any restatement)'),
+  years: z.array(z.object({ fiscalYear: z.number().int(), emissionsT: bigintString })).describe('verified (accepted) emissions per fiscal year, oldest first'),
+  periods: z
+    .array(z.object({ period: z.number().int(), firstFiscalYear: z.number().int(), lastFiscalYear: z.number().int(), emissionsT: bigintOrNull, capT: bigintOrNull, allocatedT: bigintOrNull, obligationT: bigintOrNull, surrenderedT: bigintOrNull, shortfallT: bigintOrNull, status: z.string() }))
+    .describe('compliance results per period that has them'),
+});
+
+const summaryView = z.object({
+  jurisdiction: z.string(),
+  baseT: bigintString.describe('the covered facilities\' base-year emissions, restated for the latest period with a listed year (t-CO2)'),
+  years: z.array(
+    z.object({
+      fiscalYear: z.number().int(),
+      emissionsT: bigintString.describe('verified emissions of the covered facilities (t-CO2)'),
+      reportingFacilities: z.number().int(),
+      reductionPct: z.number().nullable().describe('reduction against the base-year emissions, % (program rounding); null without a base'),
+      byCategory: z.record(z.string(), bigintString).describe('emissions by program category (t-CO2)'),
+    }),
+  ),
+});
+
+const nullIfMissing = (v: string | null | undefined): string | null => v ?? null;
+
+/** The latest period of the program that has stored compliance results (scanning down from the last), or null. */
+async function latestReportedPeriod(db: Database, code: string, program: ProgramDefinition): Promise<ComplianceReport | null> {
+  for (const p of [...program.periods].reverse()) {
+    const report = await complianceReport(db, { jurisdictionCode: code, period: p.number });
+    if (report.rows.length > 0) return report;
+  }
+  return null;
+}
+
 async function jurisdictionIdOrRefuse(db: Database, code: string): Promise<string> {
   const id = await jurisdictionIdByCode(db, code);
   if (id === undefined) throw new RefusedError(refusal('UNKNOWN_JURISDICTION', `No jurisdiction ${code}.`, 'code'));
@@ -214,6 +292,137 @@ const disclosureRoutes: FastifyPluginCallbackZod<PublicRoutesOptions> = (app, { 
       const { limit, cursor, category, status, q } = request.query;
       const rows = await listFacilities(db, id, { category, status, nameContains: q, afterCode: cursor?.[0], limit: limit + 1 });
       return pageFromRows(rows, limit, (r) => [r.code], (r) => r);
+    },
+  );
+
+  app.get(
+    '/jurisdictions/:code/disclosure/facilities',
+    {
+      config: PUBLIC,
+      schema: {
+        summary: 'The disclosure table: every facility of the register with its compliance results for a period',
+        description: `One row per facility, ordered by code, in pages of up to ${DISCLOSURE_PAGE_MAX}: the register (code, name, category, use, status) and, for the period, verified emissions, cap (or allocation), units surrendered, shortfall and status. Facilities without results have nulls.`,
+        tags: TAGS.disclosure,
+        security: [],
+        params: jurisdictionParams,
+        querystring: disclosureQuery,
+        response: { 200: disclosureTableView, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { code } = request.params;
+      const { limit, cursor, period } = request.query;
+      const id = await jurisdictionIdOrRefuse(db, code);
+      const program = await programOf(db, id);
+      const report = period === undefined ? await latestReportedPeriod(db, code, program) : await complianceReport(db, { jurisdictionCode: code, period });
+      const results = new Map((report?.rows ?? []).map((r) => [r.facility_id ?? '', r]));
+      const rows = await listFacilities(db, id, { afterCode: cursor?.[0], limit: limit + 1 });
+      const more = rows.length > limit;
+      const shown = more ? rows.slice(0, limit) : rows;
+      const items = shown.map((f) => {
+        const r = results.get(f.code);
+        return {
+          ...f,
+          emissionsT: nullIfMissing(r?.emissions_t),
+          capT: nullIfMissing(r?.cap_t),
+          allocatedT: nullIfMissing(r?.allocated_t),
+          surrenderedT: nullIfMissing(r?.surrendered_t),
+          shortfallT: nullIfMissing(r?.shortfall_t),
+          complianceStatus: nullIfMissing(r?.status),
+        };
+      });
+      const last = shown[shown.length - 1];
+      return { jurisdiction: code, kind: program.kind, period: report?.period ?? null, items, nextCursor: more && last !== undefined ? encodeCursor([last.code]) : null };
+    },
+  );
+
+  app.get(
+    '/jurisdictions/:code/disclosure/facilities/:facility',
+    {
+      config: PUBLIC,
+      schema: {
+        summary: "One facility's disclosure: register entry, base year, verified emissions by fiscal year and compliance per period",
+        tags: TAGS.disclosure,
+        security: [],
+        params: z.object({ code: jurisdictionCode, facility: filterCode.describe('the facility code') }),
+        response: { 200: facilityDisclosureView, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { code, facility: facilityCode } = request.params;
+      const id = await jurisdictionIdOrRefuse(db, code);
+      const program = await programOf(db, id);
+      const f = await db.kysely
+        .selectFrom('facilities')
+        .select(['id', 'code', 'name', 'owner', 'category', 'use_type', 'status', 'floor_area_m2'])
+        .where('jurisdiction_id', '=', id)
+        .where('code', '=', facilityCode)
+        .executeTakeFirst();
+      if (f === undefined) throw new HttpError(404, 'UNKNOWN_FACILITY', `No facility ${facilityCode} in ${code}.`, 'facility');
+      const base = await db.kysely
+        .selectFrom('base_years')
+        .select(['first_fiscal_year', 'last_fiscal_year', 'base_t'])
+        .where('facility_id', '=', f.id)
+        .where('status', '=', 'active')
+        .orderBy('chosen_at', 'desc')
+        .executeTakeFirst();
+      const firstYear = Math.min(program.baseYear?.windowFirstFiscalYear ?? Infinity, program.periods[0]!.firstFiscalYear);
+      const lastYear = program.periods[program.periods.length - 1]!.lastFiscalYear;
+      const allYears = Array.from({ length: lastYear - firstYear + 1 }, (_, i) => firstYear + i);
+      const byYear = (await acceptedEmissionsKg(db.kysely, [f.id], allYears)).get(f.id) ?? new Map<number, bigint>();
+      const periods = [];
+      for (const p of program.periods) {
+        const row = (await complianceReport(db, { jurisdictionCode: code, period: p.number })).rows.find((r) => r.facility_id === f.code);
+        if (row === undefined) continue;
+        periods.push({
+          period: p.number,
+          firstFiscalYear: p.firstFiscalYear,
+          lastFiscalYear: p.lastFiscalYear,
+          emissionsT: nullIfMissing(row.emissions_t),
+          capT: nullIfMissing(row.cap_t),
+          allocatedT: nullIfMissing(row.allocated_t),
+          obligationT: nullIfMissing(row.obligation_t),
+          surrenderedT: nullIfMissing(row.surrendered_t),
+          shortfallT: nullIfMissing(row.shortfall_t),
+          status: row.status ?? 'unknown',
+        });
+      }
+      return {
+        jurisdiction: code,
+        facility: { code: f.code, name: f.name, owner: f.owner, category: f.category, useType: f.use_type, status: f.status, floorAreaM2: f.floor_area_m2 === null ? null : String(f.floor_area_m2) },
+        baseYear: base === undefined ? null : { firstFiscalYear: base.first_fiscal_year, lastFiscalYear: base.last_fiscal_year, baseT: String(base.base_t) },
+        years: [...byYear.entries()].sort(([a], [b]) => a - b).map(([fiscalYear, kg]) => ({ fiscalYear, emissionsT: emissionsTOfKg(program, kg).toString() })),
+        periods,
+      };
+    },
+  );
+
+  app.get(
+    '/jurisdictions/:code/disclosure/summary',
+    {
+      config: PUBLIC,
+      schema: {
+        summary: 'Total verified emissions of the covered facilities by fiscal year and category, and the reduction against their base-year emissions',
+        tags: TAGS.disclosure,
+        security: [],
+        params: jurisdictionParams,
+        response: { 200: summaryView, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await jurisdictionIdOrRefuse(db, request.params.code);
+      const s = await disclosureSummary(db, request.params.code);
+      return {
+        jurisdiction: s.jurisdiction,
+        baseT: s.baseT.toString(),
+        years: s.years.map((y) => ({
+          fiscalYear: y.fiscalYear,
+          emissionsT: y.emissionsT.toString(),
+          reportingFacilities: y.reportingFacilities,
+          reductionPct: y.reductionPct,
+          byCategory: Object.fromEntries(Object.entries(y.byCategory).map(([k, v]) => [k, v.toString()])),
+        })),
+      };
     },
   );
 
