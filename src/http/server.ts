@@ -18,6 +18,7 @@ import { publicRoutes } from './routes/public.js';
 import { reportingRoutes } from './routes/reporting.js';
 import { adminRoutes } from './routes/admin.js';
 import { registryRoutes } from './routes/registry.js';
+import { workspaceRoutes } from './routes/workspace.js';
 import { statusPage } from './routes/status-page.js';
 import { webApp, webAppBuilt, WEB_DIST } from './routes/web-app.js';
 
@@ -108,6 +109,7 @@ export async function buildServer(db: Database, options: ServerOptions = {}): Pr
   await app.register(reportingRoutes, { prefix: API_PREFIX, db, clock: options.clock, access: auth?.access });
   await app.register(registryRoutes, { prefix: API_PREFIX, services: registryServicesFor(db, options, auth) });
   await app.register(adminRoutes, { prefix: API_PREFIX, services: registryServicesFor(db, options, auth) });
+  await app.register(workspaceRoutes, { prefix: API_PREFIX, services: registryServicesFor(db, options, auth) });
   const webDist = options.webDist === undefined ? (webAppBuilt() ? WEB_DIST : null) : options.webDist;
   await app.register(statusPage, { db, verificationPerMinute, paths: webDist === null ? ['/status', '/'] : ['/status'] });
   if (webDist !== null) await app.register(webApp, { dist: webDist });

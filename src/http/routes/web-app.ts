@@ -23,8 +23,8 @@ const TYPES: Readonly<Record<string, string>> = {
   '.json': 'application/json',
 };
 
-/** Sent as bytes, not serialized: a plain JSON schema keeps the zod serializer out of the way. */
-const BYTES = { type: 'string', format: 'binary' } as const;
+/** Sent as bytes (a Buffer), never serialized; documented in OpenAPI as a binary string. */
+const BYTES = z.any().meta({ type: 'string', format: 'binary' });
 
 /** Files go out as bytes; only errors are serialized (as JSON). */
 const bytesOnly = (): ((data: unknown) => string) => (data) => JSON.stringify(data);

@@ -5,10 +5,11 @@ import { PUBLIC } from './public.js';
 import { REGISTRY } from './registry.js';
 import { REPORTING } from './reporting.js';
 import type { Matrix } from './types.js';
+import { WORKSPACE } from './workspace.js';
 
 export { everyone, only, type Expect, type Matrix, type Row } from './types.js';
 
-export const MATRICES: Readonly<Record<string, Matrix>> = { PUBLIC, AUTH, REPORTING, REGISTRY, ADMIN };
+export const MATRICES: Readonly<Record<string, Matrix>> = { PUBLIC, AUTH, REPORTING, REGISTRY, ADMIN, WORKSPACE };
 
 /** One table; an operation listed by two contexts is a mistake in the tables. */
 export function mergeMatrices(matrices: Readonly<Record<string, Matrix>>): Matrix {
