@@ -421,29 +421,52 @@ export class ReportingService {
    */
   async verify(actor: Actor, code: string, reportId: string, agencyId: string): Promise<ReportView & { facilityCode: string }> {
     return this.step(actor, code, reportId, ['report.verify'], 'report.verify', async (r) => {
-      const member = await this.db.kysely.selectFrom('agency_verifiers').select('user_id').where('agency_id', '=', agencyId).where('user_id', '=', actor.id).executeTakeFirst();
-      if (member === undefined && actor.kind !== 'system') refuse('FORBIDDEN', `You do not verify for agency ${agencyId} (VERIFIER_NOT_MEMBER).`, 'agencyId');
-      const assigned = await this.db.kysely
-        .selectFrom('facility_verifiers')
-        .select('agency_id')
-        .where('facility_id', '=', r.facilityId)
-        .where('from_fiscal_year', '<=', r.fiscalYear)
-        .orderBy('from_fiscal_year', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      if (assigned?.agency_id !== agencyId) {
-        refuse('FORBIDDEN', assigned === undefined ? `No verification agency is assigned to this facility for FY${r.fiscalYear}.` : `Agency ${agencyId} is not the one assigned to this facility for FY${r.fiscalYear} (VERIFIER_NOT_ASSIGNED).`, 'agencyId');
-      }
+      await this.requireAssignedVerifier(actor, r, agencyId);
       return this.reporting.verify(reportId, agencyId, actor.id);
     });
+  }
+
+  /** The agency assigned to the report's facility for its fiscal year, if any. */
+  private async assignedAgency(r: ReportView): Promise<string | undefined> {
+    const assigned = await this.db.kysely
+      .selectFrom('facility_verifiers')
+      .select('agency_id')
+      .where('facility_id', '=', r.facilityId)
+      .where('from_fiscal_year', '<=', r.fiscalYear)
+      .orderBy('from_fiscal_year', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return assigned?.agency_id;
+  }
+
+  /** The actor works for `agencyId`, and it is the agency assigned for the report's year (system actors: the latter). */
+  private async requireAssignedVerifier(actor: Actor, r: ReportView, agencyId: string): Promise<void> {
+    const member = await this.db.kysely.selectFrom('agency_verifiers').select('user_id').where('agency_id', '=', agencyId).where('user_id', '=', actor.id).executeTakeFirst();
+    if (member === undefined && actor.kind !== 'system') refuse('FORBIDDEN', `You do not verify for agency ${agencyId} (VERIFIER_NOT_MEMBER).`, 'agencyId');
+    const assigned = await this.assignedAgency(r);
+    if (assigned !== agencyId) {
+      refuse('FORBIDDEN', assigned === undefined ? `No verification agency is assigned to this facility for FY${r.fiscalYear}.` : `Agency ${agencyId} is not the one assigned to this facility for FY${r.fiscalYear} (VERIFIER_NOT_ASSIGNED).`, 'agencyId');
+    }
   }
 
   async accept(actor: Actor, code: string, reportId: string): Promise<ReportView & { facilityCode: string }> {
     return this.step(actor, code, reportId, ['report.review'], 'report.accept', () => this.reporting.accept(reportId, actor.id));
   }
 
+  /**
+   * Returns a report under review to the operator with a reason: the authority, or a verifier of the agency assigned
+   * for the report's year (the verifier's 差し戻し before or after verifying).
+   */
   async returnReport(actor: Actor, code: string, reportId: string, reason: string): Promise<ReportView & { facilityCode: string }> {
-    return this.step(actor, code, reportId, ['report.review'], 'report.return', () => this.reporting.returnReport(reportId, reason, actor.id));
+    return this.step(actor, code, reportId, ['report.review', 'report.return'], 'report.return', async (r) => {
+      const authority = await this.access.authorize(actor, 'report.review', { jurisdictionId: (await this.jurisdiction(code)).id });
+      if (!authority.allowed) {
+        const agency = await this.assignedAgency(r);
+        if (agency === undefined) refuse('FORBIDDEN', `No verification agency is assigned to this facility for FY${r.fiscalYear}.`, 'reportId');
+        await this.requireAssignedVerifier(actor, r, agency);
+      }
+      return this.reporting.returnReport(reportId, reason, actor.id);
+    });
   }
 
   async correct(actor: Actor, code: string, reportId: string, lines: readonly LineInput[]): Promise<ReportView & { facilityCode: string }> {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { Facilities } from '../../src/app/facilities.js';
 import { Registry } from '../../src/app/registry.js';
+import { Reporting } from '../../src/app/reporting.js';
 import { assertClean, launchBrowser, openAppPage, type AppPage } from './support/browser.js';
 import { seedCity, signIn } from './support/seed.js';
 import { seedRoles, type RolesSeed } from './support/seed-roles.js';
@@ -66,6 +67,29 @@ for (const engine of e2eEngines()) {
       const beside = form.locator('.field-error');
       await beside.waitFor();
       assert.match(await beside.innerText(), /^You may not do this here\. — .*is not the one assigned to this facility for FY2025 \(VERIFIER_NOT_ASSIGNED\)/);
+      await assertClean(app);
+      await app.close();
+    });
+
+    it('returns a submitted report to the operator with comments (English)', async () => {
+      const reporting = new Reporting(server.db, { clock: server.clock.now });
+      const t7 = seed.city.facilities.find((f) => f.code === 'T-0007')!;
+      const draft = await reporting.createDraft(t7.id, 2025, [{ kind: 'energy', source: 'city_gas', quantity: '300', unit: 'thousand_Nm3' }], seed.city.users.operator.userId);
+      await reporting.submit(draft.id, seed.city.users.operator.userId);
+      const app = await openAppPage(browser, server);
+      const page = app.page;
+      await signIn(page, 'verifier', { next: `/reports/${draft.id}` });
+      await page.getByRole('heading', { level: 1, name: 'GHG Emissions Report FY2025 — T-0007' }).waitFor();
+      const form = page.locator('form[data-form="return"]');
+      // Without comments the form says so beside the field, and nothing is sent.
+      await form.getByRole('button', { name: 'Return with comments' }).click();
+      await form.locator('.field-error').waitFor();
+      await form.getByLabel('Comments').fill('City gas for March is missing; please add the invoice.');
+      await form.getByRole('button', { name: 'Return with comments' }).click();
+      await page.getByText('Returned with your comments.').waitFor();
+      await page.locator('.rp-meta .rp-badge', { hasText: 'Returned' }).waitFor();
+      const stored = await server.db.kysely.selectFrom('reports').select(['status', 'returned_reason']).where('id', '=', draft.id).executeTakeFirstOrThrow();
+      assert.deepEqual(stored, { status: 'returned', returned_reason: 'City gas for March is missing; please add the invoice.' });
       await assertClean(app);
       await app.close();
     });

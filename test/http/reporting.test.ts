@@ -177,6 +177,20 @@ for (const engine of testEngines()) {
       assert.equal(still.json<ReportJson>().status, 'submitted');
     });
 
+    it('lets the assigned agency\'s verifier return a submitted report with a reason; another agency\'s verifier cannot', async () => {
+      const draft = await as('facility_operator', { method: 'POST', url: `${J}/facilities/H-001/reports`, payload: { fiscalYear: 2027, lines: [{ source: 'heavy_oil_a', quantity: '20', unit: 'kL' }] } });
+      ok(draft, 200, 'draft FY2027');
+      const id = draft.json<ReportJson>().id;
+      ok(await as('facility_operator', { method: 'POST', url: `${J}/reports/${id}/submit` }), 200, 'submit');
+      const other = await as('verifier', { method: 'POST', url: `${J}/reports/${id}/return`, payload: { reason: 'not ours' }, login: 'verifier-of-b' });
+      ok(other, 403, 'return by a verifier of agency B');
+      assert.match(errorOf(other).message, /VERIFIER_NOT_MEMBER/);
+      ok(await as('facility_operator', { method: 'POST', url: `${J}/reports/${id}/return`, payload: { reason: 'mine' } }), 403, 'return by the operator');
+      const returned = await as('verifier', { method: 'POST', url: `${J}/reports/${id}/return`, payload: { reason: 'heavy oil quantity differs from the delivery slips' } });
+      ok(returned, 200, 'return by the verifier of agency A');
+      assert.equal(returned.json<ReportJson>().status, 'returned');
+    });
+
     it('refuses credit approval by the applicant (four eyes); another officer approves; the operator surrenders with an Idempotency-Key', async () => {
       // One user who is both the facility's operator and an officer.
       const dual = 'operator-and-officer';

@@ -46,6 +46,7 @@ export const PERMISSIONS = {
   'report.read': { level: 'account', roles: [...AUTHORITY, 'facility_operator', 'verifier'], does: "read this facility's reports" },
   'report.verify': { level: 'account', roles: ['verifier'], does: 'verify reports (when the agency is assigned)' },
   'report.review': { level: 'jurisdiction', roles: AUTHORITY, does: 'accept or return reports' },
+  'report.return': { level: 'account', roles: ['verifier'], does: "return this facility's reports to the operator (when the agency is assigned)" },
   'base_year.choose': { level: 'account', roles: ['facility_operator'], does: "choose this facility's base years" },
   'credit.apply': { level: 'account', roles: ['facility_operator'], does: 'apply for credits for this facility' },
   'credit.decide': { level: 'jurisdiction', roles: AUTHORITY, does: 'decide credit applications' },

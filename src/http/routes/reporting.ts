@@ -609,7 +609,7 @@ export const reportingRoutes: FastifyPluginCallbackZod<ReportingRoutesOptions> =
     '/jurisdictions/:code/reports/:reportId/return',
     {
       config: signedIn(WRITE),
-      preParsing: guard(['report.review']),
+      preParsing: guard(['report.review', 'report.return']),
       schema: {
         summary: 'Returns a submitted or verified report to the operator with the reason',
         tags: TAGS.reports,

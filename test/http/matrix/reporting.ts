@@ -27,7 +27,7 @@ export const REPORTING: Matrix = {
   'POST /api/v1/jurisdictions/{code}/reports/{reportId}/submit': OPERATOR,
   'POST /api/v1/jurisdictions/{code}/reports/{reportId}/verify': only('verifier'),
   'POST /api/v1/jurisdictions/{code}/reports/{reportId}/accept': AUTHORITY,
-  'POST /api/v1/jurisdictions/{code}/reports/{reportId}/return': AUTHORITY,
+  'POST /api/v1/jurisdictions/{code}/reports/{reportId}/return': only('authority_admin', 'authority_officer', 'verifier'),
   'POST /api/v1/jurisdictions/{code}/reports/{reportId}/corrections': OPERATOR,
   'POST /api/v1/jurisdictions/{code}/facilities/{facility}/base-year': OPERATOR,
   'POST /api/v1/jurisdictions/{code}/facilities/{facility}/recalculation-requests': OPERATOR,
