@@ -8,6 +8,7 @@ import { complianceCommand } from './compliance.js';
 import { importCommand } from './import.js';
 import { serveCommand } from './serve.js';
 import { disclosureCommand } from './disclosure.js';
+import { addOpenDataCommands } from './open-data.js';
 
 const program = new Command('citycap')
   .description('citycap — city cap-and-trade registry, programs and disclosure')
@@ -21,6 +22,7 @@ program.addCommand(complianceCommand());
 program.addCommand(importCommand());
 program.addCommand(disclosureCommand());
 program.addCommand(serveCommand());
+addOpenDataCommands(program);
 
 // Commands added with addCommand do not inherit exitOverride: set it everywhere so that usage errors exit 2.
 const overrideExit = (c: Command): void => {

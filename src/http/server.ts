@@ -19,6 +19,7 @@ import { reportingRoutes } from './routes/reporting.js';
 import { adminRoutes } from './routes/admin.js';
 import { registryRoutes } from './routes/registry.js';
 import { workspaceRoutes } from './routes/workspace.js';
+import { openDataRoutes } from './routes/open-data.js';
 import { statusPage } from './routes/status-page.js';
 import { webApp, webAppBuilt, WEB_DIST } from './routes/web-app.js';
 
@@ -110,6 +111,7 @@ export async function buildServer(db: Database, options: ServerOptions = {}): Pr
   await app.register(registryRoutes, { prefix: API_PREFIX, services: registryServicesFor(db, options, auth) });
   await app.register(adminRoutes, { prefix: API_PREFIX, services: registryServicesFor(db, options, auth) });
   await app.register(workspaceRoutes, { prefix: API_PREFIX, services: registryServicesFor(db, options, auth) });
+  await app.register(openDataRoutes, { prefix: API_PREFIX, db, clock: options.clock, access: auth?.access, cacheMs: options.publicCacheMs ?? PUBLIC_CACHE_MS_DEFAULT });
   const webDist = options.webDist === undefined ? (webAppBuilt() ? WEB_DIST : null) : options.webDist;
   await app.register(statusPage, { db, verificationPerMinute, paths: webDist === null ? ['/status', '/'] : ['/status'] });
   if (webDist !== null) await app.register(webApp, { dist: webDist });

@@ -35,6 +35,7 @@ const PATH_EXAMPLES: Record<string, string> = {
   applicationId: 'no-such-application',
   agencyId: 'no-such-agency',
   tokenId: 'unknown',
+  table: 'facilities',
   ...REGISTRY_PATH_EXAMPLES,
   ...ADMIN_PATH_EXAMPLES,
 };

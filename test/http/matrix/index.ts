@@ -6,10 +6,11 @@ import { REGISTRY } from './registry.js';
 import { REPORTING } from './reporting.js';
 import type { Matrix } from './types.js';
 import { WORKSPACE } from './workspace.js';
+import { OPEN_DATA } from './open-data.js';
 
 export { everyone, only, type Expect, type Matrix, type Row } from './types.js';
 
-export const MATRICES: Readonly<Record<string, Matrix>> = { PUBLIC, AUTH, REPORTING, REGISTRY, ADMIN, WORKSPACE };
+export const MATRICES: Readonly<Record<string, Matrix>> = { PUBLIC, AUTH, REPORTING, REGISTRY, ADMIN, WORKSPACE, OPEN_DATA };
 
 /** One table; an operation listed by two contexts is a mistake in the tables. */
 export function mergeMatrices(matrices: Readonly<Record<string, Matrix>>): Matrix {
