@@ -66,7 +66,8 @@ export function installForbiddenMapping(app: FastifyInstance): void {
 export function bigintCursor(key: readonly string[] | undefined): bigint | undefined {
   const k = key?.[0];
   if (k === undefined) return undefined;
-  if (!/^\d{1,30}$/.test(k)) throw new HttpError(400, 'INVALID_REQUEST', 'query cursor: is not a cursor from this server (use nextCursor of the previous page)', 'cursor');
+  // 18 digits at most: every such number fits the databases' 64-bit integers (a larger one would fail in the driver).
+  if (!/^\d{1,18}$/.test(k)) throw new HttpError(400, 'INVALID_REQUEST', 'query cursor: is not a cursor from this server (use nextCursor of the previous page)', 'cursor');
   return BigInt(k);
 }
 
