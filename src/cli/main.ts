@@ -9,6 +9,7 @@ import { importCommand } from './import.js';
 import { serveCommand } from './serve.js';
 import { disclosureCommand } from './disclosure.js';
 import { addOpenDataCommands } from './open-data.js';
+import { addDataCommands } from './data.js';
 
 const program = new Command('citycap')
   .description('citycap — city cap-and-trade registry, programs and disclosure')
@@ -22,6 +23,7 @@ program.addCommand(complianceCommand());
 program.addCommand(importCommand());
 program.addCommand(disclosureCommand());
 program.addCommand(serveCommand());
+addDataCommands(program);
 addOpenDataCommands(program);
 
 // Commands added with addCommand do not inherit exitOverride: set it everywhere so that usage errors exit 2.

@@ -16,6 +16,7 @@ import { installSecurity } from './plugins/security.js';
 import { authRoutes } from './routes/auth.js';
 import { publicRoutes } from './routes/public.js';
 import { reportingRoutes } from './routes/reporting.js';
+import { dataImportRoutes } from './routes/data-import.js';
 import { adminRoutes } from './routes/admin.js';
 import { registryRoutes } from './routes/registry.js';
 import { workspaceRoutes } from './routes/workspace.js';
@@ -108,6 +109,7 @@ export async function buildServer(db: Database, options: ServerOptions = {}): Pr
   await app.register(publicRoutes, { prefix: API_PREFIX, db, verificationPerMinute, cacheMs: options.publicCacheMs ?? PUBLIC_CACHE_MS_DEFAULT });
   if (auth !== undefined) await app.register(authRoutes, { prefix: API_PREFIX, auth });
   await app.register(reportingRoutes, { prefix: API_PREFIX, db, clock: options.clock, access: auth?.access });
+  await app.register(dataImportRoutes, { prefix: API_PREFIX, db, clock: options.clock, access: auth?.access });
   await app.register(registryRoutes, { prefix: API_PREFIX, services: registryServicesFor(db, options, auth) });
   await app.register(adminRoutes, { prefix: API_PREFIX, services: registryServicesFor(db, options, auth) });
   await app.register(workspaceRoutes, { prefix: API_PREFIX, services: registryServicesFor(db, options, auth) });

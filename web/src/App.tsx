@@ -7,9 +7,10 @@ import { currentLanguage, setLanguage } from './i18n';
 import { match, navigate, useHashPath, type RouteDef } from './router';
 import { publicRoutes } from './routes-public';
 import { roleRoutes } from './routes-roles';
+import { dataRoutes } from './routes-data';
 import { useSession } from './session';
 
-const routes: readonly RouteDef[] = [...publicRoutes, ...roleRoutes];
+const routes: readonly RouteDef[] = [...publicRoutes, ...roleRoutes, ...dataRoutes];
 
 function Header(): ReactNode {
   const { t } = useTranslation();

@@ -1,6 +1,7 @@
 // The authorization matrix, one table per bounded context. A context adds its file here.
 import { ADMIN } from './admin.js';
 import { AUTH } from './auth.js';
+import { DATA_IMPORT } from './data-import.js';
 import { PUBLIC } from './public.js';
 import { REGISTRY } from './registry.js';
 import { REPORTING } from './reporting.js';
@@ -10,7 +11,7 @@ import { OPEN_DATA } from './open-data.js';
 
 export { everyone, only, type Expect, type Matrix, type Row } from './types.js';
 
-export const MATRICES: Readonly<Record<string, Matrix>> = { PUBLIC, AUTH, REPORTING, REGISTRY, ADMIN, WORKSPACE, OPEN_DATA };
+export const MATRICES: Readonly<Record<string, Matrix>> = { PUBLIC, AUTH, REPORTING, REGISTRY, ADMIN, WORKSPACE, DATA_IMPORT, OPEN_DATA };
 
 /** One table; an operation listed by two contexts is a mistake in the tables. */
 export function mergeMatrices(matrices: Readonly<Record<string, Matrix>>): Matrix {
