@@ -3,11 +3,9 @@
 // every problem on stderr and exit 2 (nothing written), a 50 MB file refused by its size, a dry run, and the export
 // read back.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { jurisdictionForProgram } from '../../src/app/programs.js';
 import { Registry } from '../../src/app/registry.js';
@@ -15,37 +13,8 @@ import { tokyoProgram } from '../../src/domain/program/presets/index.js';
 import { openDatabase } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { csv, editWorkbook } from '../fixtures/import/files.js';
+import { expectExit } from './support.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI_ENV: NodeJS.ProcessEnv = { ...process.env };
-delete CLI_ENV.CITYCAP_DB;
-delete CLI_ENV.NODE_TEST_CONTEXT;
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function citycap(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/citycap.mjs', ...args], { cwd: ROOT, env: CLI_ENV, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function expectExit(code: number, args: readonly string[]): Promise<Run> {
-  const run = await citycap(args);
-  assert.equal(run.code, code, `citycap ${args.join(' ')} exited ${String(run.code)}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
-  return run;
-}
 
 describe('citycap import / report template / export', () => {
   let dir: string;

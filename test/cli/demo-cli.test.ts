@@ -7,43 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { demoPassword, demoTotpCode, demoTotpSecret } from '../../src/app/demo-city/users.js';
 import { megatonnes } from '../../src/cli/disclosure.js';
+import { CLI_ENV, expectExit, ROOT } from './support.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI_ENV: NodeJS.ProcessEnv = { ...process.env };
-delete CLI_ENV.CITYCAP_DB;
-delete CLI_ENV.CITYCAP_DEMO;
-delete CLI_ENV.CITYCAP_DEMO_SEED;
-delete CLI_ENV.NODE_TEST_CONTEXT;
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function citycap(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/citycap.mjs', ...args], { cwd: ROOT, env: { ...CLI_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function expectExit(code: number, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const run = await citycap(args, env);
-  assert.equal(run.code, code, `citycap ${args.join(' ')} exited ${String(run.code)}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
-  return run;
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

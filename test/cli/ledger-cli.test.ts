@@ -1,48 +1,16 @@
 // The real `citycap` command line, spawned as a user would run it, against a SQLite file and a PostgreSQL
 // database: migrate, demo, verify, stats, a tampered balance, bad input, and reproducible demo runs.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { JournalBody } from '../../src/domain/registry/journal.js';
 import { openDatabase, type Engine } from '../../src/store/db.js';
 import { scratchPostgres } from '../support/engines.js';
+import { expectExit } from './support.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI_ENV: NodeJS.ProcessEnv = { ...process.env };
-delete CLI_ENV.CITYCAP_DB;
-delete CLI_ENV.NODE_TEST_CONTEXT;
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function citycap(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/citycap.mjs', ...args], { cwd: ROOT, env: CLI_ENV, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Runs the command and asserts its exit code, showing its output when it differs. */
-async function expectExit(code: number, ...args: string[]): Promise<Run> {
-  const run = await citycap(...args);
-  assert.equal(run.code, code, `citycap ${args.join(' ')} exited ${String(run.code)}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
-  return run;
-}
 
 interface Target {
   readonly url: string;
@@ -101,14 +69,14 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     });
 
     it('db migrate applies the schema, then says it is up to date', async () => {
-      const first = await expectExit(0, 'db', 'migrate', '--db', target.url);
+      const first = await expectExit(0, ['db', 'migrate', '--db', target.url]);
       assert.match(first.stdout, /applied 0001_ledger/);
-      const second = await expectExit(0, 'db', 'migrate', '--db', target.url);
+      const second = await expectExit(0, ['db', 'migrate', '--db', target.url]);
       assert.match(second.stdout, /schema is up to date/);
     });
 
     it('demo ledger --json completes transactions and refuses some for insufficient units', async () => {
-      const run = await expectExit(0, ...DEMO_ARGS, '--db', target.url);
+      const run = await expectExit(0, [...DEMO_ARGS, '--db', target.url]);
       demo = JSON.parse(run.stdout) as DemoSummary;
       assert.equal(demo.jurisdiction, 'DEMO');
       assert.equal(demo.accounts, 8);
@@ -121,7 +89,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     });
 
     it('ledger verify --json exits 0 with ok true; --expect-head checks the published head', async () => {
-      const run = await expectExit(0, 'ledger', 'verify', '--json', '--db', target.url);
+      const run = await expectExit(0, ['ledger', 'verify', '--json', '--db', target.url]);
       const report = JSON.parse(run.stdout) as VerifyJson;
       assert.equal(report.ok, true);
       assert.equal(report.firstSeq, null);
@@ -132,15 +100,15 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(j.problems, []);
       assert.match(j.head, /^[0-9a-f]{64}$/);
 
-      const text = await expectExit(0, 'ledger', 'verify', '--expect-head', j.head, '--db', target.url);
+      const text = await expectExit(0, ['ledger', 'verify', '--expect-head', j.head, '--db', target.url]);
       assert.match(text.stdout, new RegExp(`DEMO: OK — ${j.entries} journal entries, head ${j.head}`));
-      const wrong = await expectExit(1, 'ledger', 'verify', '--expect-head', '0'.repeat(64), '--db', target.url);
+      const wrong = await expectExit(1, ['ledger', 'verify', '--expect-head', '0'.repeat(64), '--db', target.url]);
       assert.match(wrong.stdout, new RegExp(`first disagreement at journal entry ${j.entries}\\b`));
       assert.match(wrong.stdout, /is not the expected 0{64}/);
     });
 
     it('ledger stats --json: every unit type has issued = the sum over its statuses', async () => {
-      const run = await expectExit(0, 'ledger', 'stats', '--json', '--db', target.url);
+      const run = await expectExit(0, ['ledger', 'stats', '--json', '--db', target.url]);
       stats = JSON.parse(run.stdout) as Stats;
       assert.deepEqual(stats.unitTypes.map((u) => u.unitType), ['ALLOWANCE-P1', 'ALLOWANCE-P2', 'ERC-P1']);
       for (const u of stats.unitTypes) {
@@ -156,11 +124,11 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     it('the same seed on a fresh database gives identical stats (reproducible)', async () => {
       const again = await freshTarget(engine);
       targets.push(again);
-      const run = await expectExit(0, ...DEMO_ARGS, '--db', again.url);
+      const run = await expectExit(0, [...DEMO_ARGS, '--db', again.url]);
       const summary = JSON.parse(run.stdout) as DemoSummary;
       assert.equal(summary.completed, demo.completed);
       assert.deepEqual(summary.refused, demo.refused);
-      const other = JSON.parse((await expectExit(0, 'ledger', 'stats', '--json', '--db', again.url)).stdout) as Stats;
+      const other = JSON.parse((await expectExit(0, ['ledger', 'stats', '--json', '--db', again.url])).stdout) as Stats;
       assert.deepEqual(other.unitTypes, stats.unitTypes);
       assert.deepEqual(other.transactions, stats.transactions);
     });
@@ -197,12 +165,12 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         await db.close();
       }
 
-      const text = await expectExit(1, 'ledger', 'verify', '--db', target.url);
+      const text = await expectExit(1, ['ledger', 'verify', '--db', target.url]);
       const n = seq.toString();
       assert.match(text.stdout, new RegExp(`DEMO: FAILED — first disagreement at journal entry ${n}\\n`));
       assert.ok(text.stdout.includes(`seq ${n} [balance] ${label}: stored balance`), text.stdout);
 
-      const json = JSON.parse((await expectExit(1, 'ledger', 'verify', '--json', '--db', target.url)).stdout) as VerifyJson;
+      const json = JSON.parse((await expectExit(1, ['ledger', 'verify', '--json', '--db', target.url])).stdout) as VerifyJson;
       assert.equal(json.ok, false);
       assert.equal(json.firstSeq, n);
       assert.deepEqual(json.jurisdictions[0]!.problems.map((p) => [p.seq, p.place]), [[n, 'balance']]);
@@ -232,18 +200,18 @@ describe('citycap CLI: bad input exits 2 with a clear message', () => {
 
   it('demo ledger --accounts abc names --accounts and touches no database', async () => {
     const path = join(dir, 'never.db');
-    const run = await expectExit(2, 'demo', 'ledger', '--accounts', 'abc', '--transfers', '1', '--db', `sqlite:${path}`);
+    const run = await expectExit(2, ['demo', 'ledger', '--accounts', 'abc', '--transfers', '1', '--db', `sqlite:${path}`]);
     assert.match(run.stderr, /--accounts must be a whole number/);
     assert.equal(existsSync(path), false);
   });
 
   it('an out-of-range --transfers names --transfers', async () => {
-    const run = await expectExit(2, 'demo', 'ledger', '--accounts', '3', '--transfers', '-1', '--db', `sqlite:${join(dir, 'never.db')}`);
+    const run = await expectExit(2, ['demo', 'ledger', '--accounts', '3', '--transfers', '-1', '--db', `sqlite:${join(dir, 'never.db')}`]);
     assert.match(run.stderr, /--transfers/);
   });
 
   it('ledger verify on a missing SQLite file says there is no database there', async () => {
-    const run = await expectExit(2, 'ledger', 'verify', '--db', 'sqlite:/nonexistent/x.db');
+    const run = await expectExit(2, ['ledger', 'verify', '--db', 'sqlite:/nonexistent/x.db']);
     assert.match(run.stderr, /no database at \/nonexistent\/x\.db/);
     assert.match(run.stderr, /db migrate/);
     assert.equal(run.stdout, '');
@@ -252,7 +220,7 @@ describe('citycap CLI: bad input exits 2 with a clear message', () => {
 
   for (const command of [['ledger', 'verify'], ['ledger', 'stats'], ['db', 'migrate']]) {
     it(`${command.join(' ')} --db mysql://x names --db`, async () => {
-      const run = await expectExit(2, ...command, '--db', 'mysql://x');
+      const run = await expectExit(2, [...command, '--db', 'mysql://x']);
       assert.match(run.stderr, /--db/);
       assert.match(run.stderr, /mysql:\/\/x/);
       assert.match(run.stderr, /sqlite:|postgres:\/\//);

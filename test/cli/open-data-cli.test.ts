@@ -3,47 +3,17 @@
 // environment; the PDF written the same byte for byte for the same --created-at; bad options and a missing font
 // refused with a message that names what is wrong.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { OPEN_DATA_TABLES, tableDef } from '../../src/app/open-data/dictionary.js';
 import type { Cell } from '../../src/app/open-data/tables.js';
 import { apiFixture, TOKYO } from '../http/support/api-fixture.js';
 import { testEngines, type TestDatabase } from '../support/engines.js';
 import { asStrings, csvRows, jsonRows, LOG_CITY, logFixture, pdfInfo, readWorkbook } from '../app/open-data-support.js';
+import { expectExit } from './support.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const UNSET = new Set(['CITYCAP_DB', 'NODE_TEST_CONTEXT', 'CITYCAP_PDF_FONT', 'CITYCAP_TRANSACTION_LOG_DELAY_DAYS', 'CITYCAP_TRANSACTION_LOG_HOLDER_NAMES']);
-const CLI_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !UNSET.has(k)));
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function citycap(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/citycap.mjs', ...args], { cwd: ROOT, env: { ...CLI_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function expectExit(code: number, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const run = await citycap(args, env);
-  assert.equal(run.code, code, `citycap ${args.join(' ')} exited ${String(run.code)}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
-  return run;
-}
 
 for (const engine of testEngines()) {
   describe(`citycap export (open data, summary PDF) on ${engine.name}`, () => {
