@@ -27,23 +27,28 @@ export function decodeCursor(cursor: string): string[] | undefined {
   }
 }
 
+/** The page-size and cursor query fields, with bounds of the route's own (pageQuery has the usual ones). */
+export function pageQueryOf(max: number, defaultSize: number) {
+  return z.object({
+    limit: z.coerce.number().int('must be a whole number').min(1, `must be 1 to ${max}`).max(max, `must be 1 to ${max}`).default(defaultSize).describe(`page size, 1–${max} (default ${defaultSize})`),
+    cursor: z
+      .string()
+      .max(CURSOR_CHARS_MAX)
+      .transform((s, ctx) => {
+        const key = decodeCursor(s);
+        if (key === undefined) {
+          ctx.addIssue({ code: 'custom', message: 'is not a cursor from this server (use nextCursor of the previous page)' });
+          return z.NEVER;
+        }
+        return key;
+      })
+      .optional()
+      .describe('nextCursor of the previous page'),
+  });
+}
+
 /** Query fields of every list route; merge with the route's own filters: `pageQuery.extend({ … })`. */
-export const pageQuery = z.object({
-  limit: z.coerce.number().int('must be a whole number').min(1, `must be 1 to ${PAGE_SIZE_MAX}`).max(PAGE_SIZE_MAX, `must be 1 to ${PAGE_SIZE_MAX}`).default(PAGE_SIZE_DEFAULT).describe(`page size, 1–${PAGE_SIZE_MAX} (default ${PAGE_SIZE_DEFAULT})`),
-  cursor: z
-    .string()
-    .max(CURSOR_CHARS_MAX)
-    .transform((s, ctx) => {
-      const key = decodeCursor(s);
-      if (key === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'is not a cursor from this server (use nextCursor of the previous page)' });
-        return z.NEVER;
-      }
-      return key;
-    })
-    .optional()
-    .describe('nextCursor of the previous page'),
-});
+export const pageQuery = pageQueryOf(PAGE_SIZE_MAX, PAGE_SIZE_DEFAULT);
 
 /** A page of items with the cursor of the next page (null on the last page). */
 export function pageOf<T extends z.ZodType>(item: T) {

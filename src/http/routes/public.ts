@@ -16,7 +16,7 @@ import { programSchema, type ProgramDefinition } from '../../domain/program/sche
 import { UNIT_STATUSES } from '../../domain/registry/model.js';
 import type { Database } from '../../store/db.js';
 import { jurisdictionIdByCode, listFacilities, listJurisdictions } from '../../app/disclosure.js';
-import { decodeCursor, encodeCursor, pageFromRows, pageOf, pageQuery } from '../pagination.js';
+import { encodeCursor, pageFromRows, pageOf, pageQuery, pageQueryOf } from '../pagination.js';
 import { bigintOrNull, bigintString, errorResponses, jurisdictionCode, jurisdictionParams } from '../schemas.js';
 
 export interface PublicRoutesOptions {
@@ -126,21 +126,7 @@ const periodNumber = z.coerce.number().int('must be a whole number').min(1, 'mus
 export const DISCLOSURE_PAGE_MAX = 2000;
 const DISCLOSURE_PAGE_DEFAULT = 1000;
 
-const disclosureQuery = z.object({
-  limit: z.coerce.number().int('must be a whole number').min(1, `must be 1 to ${DISCLOSURE_PAGE_MAX}`).max(DISCLOSURE_PAGE_MAX, `must be 1 to ${DISCLOSURE_PAGE_MAX}`).default(DISCLOSURE_PAGE_DEFAULT).describe(`page size, 1–${DISCLOSURE_PAGE_MAX} (default ${DISCLOSURE_PAGE_DEFAULT})`),
-  cursor: z
-    .string()
-    .max(512)
-    .transform((s, ctx) => {
-      const key = decodeCursor(s);
-      if (key === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'is not a cursor from this server (use nextCursor of the previous page)' });
-        return z.NEVER;
-      }
-      return key;
-    })
-    .optional()
-    .describe('nextCursor of the previous page'),
+const disclosureQuery = pageQueryOf(DISCLOSURE_PAGE_MAX, DISCLOSURE_PAGE_DEFAULT).extend({
   period: periodNumber.optional().describe('the compliance period whose results are shown; default the latest period with results'),
 });
 
