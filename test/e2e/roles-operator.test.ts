@@ -156,6 +156,8 @@ for (const engine of e2eEngines()) {
       await form.getByLabel(/Supplier's emission factor/).fill('0.441');
       await form.getByRole('button', { name: 'Save the correction as a draft' }).click();
       await page.getByText('The correction is saved as a new draft version.').waitFor();
+      // The page moves to the new version after the message: wait for it before reading.
+      await page.locator('.rp-meta .rp-badge', { hasText: 'Draft' }).waitFor();
       assert.match(await page.locator('.rp-meta').innerText(), /version 2\s+Draft/);
       await page.getByRole('button', { name: 'Submit for verification' }).click();
       await page.locator('.rp-meta .rp-badge', { hasText: 'Submitted' }).waitFor();
