@@ -81,6 +81,7 @@ for (const engine of e2eEngines()) {
       await page.getByRole('button', { name: 'Save and submit for verification' }).click();
       await page.getByText('Submitted for verification.').waitFor();
       assert.match(page.url(), /#\/reports\/[^?]+\?submitted=1$/);
+      await page.locator('.rp-meta .rp-badge', { hasText: 'Submitted' }).waitFor();
       assert.equal(await page.locator('.rp-meta .rp-badge').innerText(), 'Submitted');
       assert.equal(await page.locator('[data-figure="coe"]').innerText(), '3,369.996 kL');
       assert.equal(await page.locator('[data-figure="co2"]').innerText(), '6,069.000 t-CO2');
@@ -121,6 +122,7 @@ for (const engine of e2eEngines()) {
       await line(page, 2).getByLabel('ガスの種類').fill('N2O');
       await page.getByRole('button', { name: '保存して検証に提出' }).click();
       await page.getByText('検証に提出しました。').waitFor();
+      await page.locator('.rp-meta .rp-badge', { hasText: '提出済み' }).waitFor();
       assert.equal(await page.locator('.rp-meta .rp-badge').innerText(), '提出済み');
       await assertClean(app);
       await app.close();
