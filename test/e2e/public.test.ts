@@ -1,7 +1,7 @@
 // The public pages in real Chromium against a real server, signed out, in English and Japanese: the program sheet,
 // the facility disclosure table (search, sort, filters, CSV), a facility's page, the emissions charts and the ledger's
 // verification. No console errors and no Content-Security-Policy violations anywhere. On SQLite the test also saves
-// the screenshots in docs/screenshots/.
+// the screenshots (docs/screenshots/ with CITYCAP_SCREENSHOTS=docs).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';

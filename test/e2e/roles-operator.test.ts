@@ -3,7 +3,7 @@
 // problem shown as it is typed, a line the registry refuses shown with the registry's message next to the field it
 // names — then the facility's history and compliance chart; and the holdings page: a surrender refused for a closed
 // period (next to the period field), a surrender that goes through, and a transfer proposal. On SQLite the test
-// saves the screenshots docs/screenshots/roles-*.png.
+// saves the screenshots roles-*.png (docs/screenshots/ with CITYCAP_SCREENSHOTS=docs).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';

@@ -6,7 +6,7 @@
 //   const browser = await launchBrowser();
 //   const app = await openAppPage(browser, server, { locale: 'ja', path: '/facilities' });
 //   await app.page.getByRole('heading', { name: '…' }).waitFor();
-//   await app.screenshot('facilities-ja');              // docs/screenshots/facilities-ja.png
+//   await app.screenshot('facilities-ja');              // test-results/screenshots/facilities-ja.png
 //   app.assertNoProblems();
 //   await app.close(); … await browser.close();
 import assert from 'node:assert/strict';
@@ -15,7 +15,11 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CITYCAP_CHROMIUM ?? '/usr/bin/chromium';
-export const SCREENSHOTS = join(import.meta.dirname, '../../../docs/screenshots');
+/**
+ * Where screenshots go: test-results/screenshots (ignored by git) on every run, so that a test run leaves the tree
+ * clean; CITYCAP_SCREENSHOTS=docs writes them to docs/screenshots instead, to refresh the documentation's pictures.
+ */
+export const SCREENSHOTS = join(import.meta.dirname, '../../..', process.env.CITYCAP_SCREENSHOTS === 'docs' ? 'docs/screenshots' : 'test-results/screenshots');
 
 /** A desktop window and a phone-width one (CSS pixels). */
 export const VIEWPORTS = {
@@ -55,7 +59,7 @@ export interface AppPage {
   goto(path: string): Promise<void>;
   /** Fails the test when any problem was recorded. */
   assertNoProblems(): void;
-  /** Saves docs/screenshots/<name>.png (full page by default) and returns its path. */
+  /** Saves <SCREENSHOTS>/<name>.png (full page by default) and returns its path. */
   screenshot(name: string, options?: { fullPage?: boolean }): Promise<string>;
   close(): Promise<void>;
 }
