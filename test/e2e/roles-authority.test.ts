@@ -5,30 +5,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { assertClean, launchBrowser, openAppPage, type AppPage } from './support/browser.js';
-import { seedCity, signIn } from './support/seed.js';
-import { seedRoles, type RolesSeed } from './support/seed-roles.js';
-import { e2eEngines, startServer, type E2EServer } from './support/server.js';
+import { assertClean, openAppPage } from './support/browser.js';
+import { signIn } from './support/seed.js';
+import { startRolesRun, type RolesRun, type RolesSeed } from './support/seed-roles.js';
+import { e2eEngines, type E2EServer } from './support/server.js';
 
 for (const engine of e2eEngines()) {
   describe(`authority pages on ${engine}`, () => {
     let server: E2EServer;
     let seed: RolesSeed;
     let browser: Browser;
-    const shot = async (app: AppPage, name: string): Promise<void> => {
-      if (engine === 'sqlite') await app.screenshot(name);
-    };
+    let shot: RolesRun['shot'];
+    let close: RolesRun['close'];
 
     before(async () => {
-      server = await startServer(engine);
-      await seedCity(server);
-      seed = await seedRoles(server);
-      browser = await launchBrowser();
+      ({ server, seed, browser, shot, close } = await startRolesRun(engine));
     });
-    after(async () => {
-      await browser.close();
-      await server.close();
-    });
+    after(() => close());
 
     it('administrator: reviews reports, issues credits, runs compliance, decides a designation (English)', async () => {
       const app = await openAppPage(browser, server);

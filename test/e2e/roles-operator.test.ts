@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { assertClean, launchBrowser, openAppPage, VIEWPORTS, type AppPage } from './support/browser.js';
-import { seedCity, signIn } from './support/seed.js';
-import { RETURN_REASON, seedRoles, type RolesSeed } from './support/seed-roles.js';
-import { e2eEngines, startServer, type E2EServer } from './support/server.js';
+import { assertClean, openAppPage, VIEWPORTS } from './support/browser.js';
+import { signIn } from './support/seed.js';
+import { RETURN_REASON, startRolesRun, type RolesRun, type RolesSeed } from './support/seed-roles.js';
+import { e2eEngines, type E2EServer } from './support/server.js';
 
 /** The line fieldset of the report form at `index`. */
 const line = (page: Page, index: number) => page.locator(`li[data-line="${String(index)}"]`);
@@ -20,20 +20,13 @@ for (const engine of e2eEngines()) {
     let server: E2EServer;
     let seed: RolesSeed;
     let browser: Browser;
-    const shot = async (app: AppPage, name: string, fullPage = true): Promise<void> => {
-      if (engine === 'sqlite') await app.screenshot(name, { fullPage });
-    };
+    let shot: RolesRun['shot'];
+    let close: RolesRun['close'];
 
     before(async () => {
-      server = await startServer(engine);
-      await seedCity(server);
-      seed = await seedRoles(server);
-      browser = await launchBrowser();
+      ({ server, seed, browser, shot, close } = await startRolesRun(engine));
     });
-    after(async () => {
-      await browser.close();
-      await server.close();
-    });
+    after(() => close());
 
     it('files a report with live figures; a refused line shows the registry message next to its field; submits (English)', async () => {
       const app = await openAppPage(browser, server);

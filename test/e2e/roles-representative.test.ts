@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { assertClean, launchBrowser, openAppPage, type AppPage } from './support/browser.js';
-import { seedCity, signIn } from './support/seed.js';
-import { seedRoles, type RolesSeed } from './support/seed-roles.js';
-import { e2eEngines, startServer, type E2EServer } from './support/server.js';
+import { assertClean, openAppPage } from './support/browser.js';
+import { signIn } from './support/seed.js';
+import { startRolesRun, type RolesRun, type RolesSeed } from './support/seed-roles.js';
+import { e2eEngines, type E2EServer } from './support/server.js';
 
 /** Proposes a transfer of `quantity` t from TOKYO-200-3 to the trader's general account on the holdings page. */
 async function proposeTransfer(page: Page, to: string, quantity: string): Promise<string> {
@@ -32,21 +32,14 @@ for (const engine of e2eEngines()) {
     let seed: RolesSeed;
     let browser: Browser;
     let general: string;
-    const shot = async (app: AppPage, name: string): Promise<void> => {
-      if (engine === 'sqlite') await app.screenshot(name);
-    };
+    let shot: RolesRun['shot'];
+    let close: RolesRun['close'];
 
     before(async () => {
-      server = await startServer(engine);
-      await seedCity(server);
-      seed = await seedRoles(server);
+      ({ server, seed, browser, shot, close } = await startRolesRun(engine));
       general = (await server.db.kysely.selectFrom('accounts').select('number').where('id', '=', seed.city.generalAccountId).executeTakeFirstOrThrow()).number;
-      browser = await launchBrowser();
     });
-    after(async () => {
-      await browser.close();
-      await server.close();
-    });
+    after(() => close());
 
     it('refuses approving one’s own proposal: disabled with the four-eyes explanation, and FOUR_EYES from the server', async () => {
       const app = await openAppPage(browser, server);

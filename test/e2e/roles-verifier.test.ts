@@ -7,34 +7,27 @@ import type { Browser } from 'playwright-core';
 import { Facilities } from '../../src/app/facilities.js';
 import { Registry } from '../../src/app/registry.js';
 import { Reporting } from '../../src/app/reporting.js';
-import { assertClean, launchBrowser, openAppPage, type AppPage } from './support/browser.js';
-import { seedCity, signIn } from './support/seed.js';
-import { seedRoles, type RolesSeed } from './support/seed-roles.js';
-import { e2eEngines, startServer, type E2EServer } from './support/server.js';
+import { assertClean, openAppPage } from './support/browser.js';
+import { signIn } from './support/seed.js';
+import { startRolesRun, type RolesRun, type RolesSeed } from './support/seed-roles.js';
+import { e2eEngines, type E2EServer } from './support/server.js';
 
 for (const engine of e2eEngines()) {
   describe(`verifier pages on ${engine}`, () => {
     let server: E2EServer;
     let seed: RolesSeed;
     let browser: Browser;
-    const shot = async (app: AppPage, name: string): Promise<void> => {
-      if (engine === 'sqlite') await app.screenshot(name);
-    };
+    let shot: RolesRun['shot'];
+    let close: RolesRun['close'];
 
     before(async () => {
-      server = await startServer(engine);
-      await seedCity(server);
-      seed = await seedRoles(server);
+      ({ server, seed, browser, shot, close } = await startRolesRun(engine));
       // T-0006 is verified by another agency from FY2025 on: not the verifier's.
       const facilities = new Facilities(new Registry(server.db));
       const other = await facilities.registerAgency({ jurisdictionId: seed.city.jurisdiction.id, name: 'Kanto Assurance KK', categories: ['I-1'] }, 'officer');
       await facilities.assignVerifier(seed.city.facilities[5]!.id, other.id, 2025, 'officer');
-      browser = await launchBrowser();
     });
-    after(async () => {
-      await browser.close();
-      await server.close();
-    });
+    after(() => close());
 
     it('lists the agency’s submitted reports and verifies one (English)', async () => {
       const app = await openAppPage(browser, server);

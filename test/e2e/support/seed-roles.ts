@@ -11,8 +11,11 @@ import { ReportingService } from '../../../src/app/reporting-service.js';
 import { Reporting } from '../../../src/app/reporting.js';
 import { systemActor } from '../../../src/domain/access/roles.js';
 import type { LineInput } from '../../../src/domain/mrv/conversion.js';
-import { cityOf, TOKYO, type SeededCity } from './seed.js';
-import type { E2EServer } from './server.js';
+import type { Browser } from 'playwright-core';
+import type { Engine } from '../../../src/store/db.js';
+import { launchBrowser, type AppPage } from './browser.js';
+import { cityOf, seedCity, TOKYO, type SeededCity } from './seed.js';
+import { startServer, type E2EServer } from './server.js';
 
 export interface RolesSeed {
   readonly city: SeededCity;
@@ -63,4 +66,33 @@ export async function seedRoles(server: E2EServer): Promise<RolesSeed> {
     applications[code] = app.id;
   }
   return { city, submitted, returned: toCorrect.id, applications };
+}
+
+/** What every role-page test file starts from: a real server on `engine` seeded with seedCity and seedRoles, and a browser. */
+export interface RolesRun {
+  readonly server: E2EServer;
+  readonly seed: RolesSeed;
+  readonly browser: Browser;
+  /** Saves a screenshot on SQLite only (the pictures are the same on both engines). */
+  readonly shot: (app: AppPage, name: string, fullPage?: boolean) => Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
+export async function startRolesRun(engine: Engine): Promise<RolesRun> {
+  const server = await startServer(engine);
+  await seedCity(server);
+  const seed = await seedRoles(server);
+  const browser = await launchBrowser();
+  return {
+    server,
+    seed,
+    browser,
+    shot: async (app, name, fullPage = true) => {
+      if (engine === 'sqlite') await app.screenshot(name, { fullPage });
+    },
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
 }
