@@ -98,6 +98,8 @@ for (const engine of e2eEngines()) {
       await page.getByRole('button', { name: 'Apply filters' }).click();
       const rows = page.locator('table[data-table="audit"] tbody tr');
       await rows.filter({ hasText: 'credit.approve' }).first().waitFor();
+      // The unfiltered page has credit events too: wait until the filtered page has replaced it.
+      await page.waitForFunction(`[...document.querySelectorAll('table[data-table="audit"] tbody tr')].every((r) => r.textContent.includes('credit.'))`);
       assert.ok((await rows.allInnerTexts()).every((r) => r.includes('credit.')));
       await shot(app, 'roles-audit-en');
 
